@@ -1,0 +1,36 @@
+// heapscope's command line: wires the layers together. The only place that reads flags and env.
+import { Command } from 'commander';
+import { commandModules } from './commands.js';
+import { reportFailure } from './output.js';
+import { heapscopeVersion } from './version.js';
+
+async function main(argv: string[]): Promise<number> {
+  const program = new Command('heapscope')
+    .description(
+      'Watch heap counters and globals of running firmware by name, without halting the core.',
+    )
+    .version(heapscopeVersion())
+    .showSuggestionAfterError(true)
+    .exitOverride();
+  for (const load of commandModules) (await load()).register(program);
+  await program.parseAsync(argv);
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const e = err as { code?: string; exitCode?: number };
+    if (e?.code === 'commander.helpDisplayed' || e?.code === 'commander.version') {
+      process.exitCode = 0;
+      return;
+    }
+    if (typeof e?.code === 'string' && e.code.startsWith('commander.')) {
+      process.exitCode = e.exitCode ?? 2;
+      return;
+    }
+    process.exitCode = reportFailure(err);
+  },
+);
