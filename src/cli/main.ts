@@ -12,7 +12,9 @@ async function main(argv: string[]): Promise<number> {
     .version(heapscopeVersion())
     .showSuggestionAfterError(true)
     .exitOverride();
-  for (const load of commandModules) (await load()).register(program);
+  const wanted = argv[2];
+  const loaders = wanted !== undefined && wanted in commandModules ? [commandModules[wanted]!] : Object.values(commandModules);
+  for (const load of loaders) (await load()).register(program);
   await program.parseAsync(argv);
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }

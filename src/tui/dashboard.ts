@@ -207,6 +207,13 @@ export function openDashboard(source: DashboardSource, opts: DashboardOptions = 
     dirty = true;
     draw();
   });
+  // "any key closes it": other keys still do their job, the help just goes away.
+  screen.on('keypress', (ch: string | undefined) => {
+    if (ch !== '?' && !helpBox.hidden) {
+      helpBox.hide();
+      dirty = true;
+    }
+  });
   screen.on('resize', () => {
     dirty = true;
     draw();

@@ -95,7 +95,8 @@ export function renderStatusLine(status: StatusView | null, width: number, color
   if (status.reconnects) parts.push(`reconnects ${status.reconnects}`);
   if (status.recording) parts.push(`rec ${status.recording.path} ${formatBytes(status.recording.bytes)}`);
   if (marks) parts.push(`marks ${marks}`);
-  parts.push(`${formatDuration(status.elapsedS)} ${status.timeBase === 'firmware' ? 'fw time' : ''}`.trim());
+  parts.push(`up ${formatDuration(status.elapsedS)}`);
+  if (status.timeBase === 'firmware') parts.push('axis: fw clock');
   parts.push('? help');
   // Tags do not count towards the width; keep the plain text within the line.
   const text = ' ' + parts.join(' │ ');

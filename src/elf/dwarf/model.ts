@@ -59,6 +59,8 @@ export interface AggregateType {
   byteSize: number | null;
   members: readonly Member[];
   declaration: boolean;
+  /** True when the type comes from a C++ unit (gdb then omits the `struct`/`class` keyword). */
+  cplusplus?: boolean;
 }
 export interface ArrayType {
   kind: 'array';
@@ -75,12 +77,21 @@ export interface Enumerator {
 export interface EnumType {
   kind: 'enum';
   name: string | null;
+  /** True when the type comes from a C++ unit (gdb then omits the `enum` keyword). */
+  cplusplus?: boolean;
   byteSize: number;
   signed: boolean;
   enumerators: readonly Enumerator[];
 }
 export interface FunctionType {
   kind: 'function';
+  /** Optional detail (added by the DWARF reader) so names read like gdb's `void (*)(int)`. */
+  returnType?: TypeInfo;
+  params?: readonly TypeInfo[];
+  /** True for a trailing `...`. */
+  variadic?: boolean;
+  /** False for an unprototyped K&R declaration `int f()`. */
+  prototyped?: boolean;
 }
 export interface UnknownType {
   kind: 'unknown';

@@ -1,0 +1,61 @@
+// `heapscope demo`: the bundled example firmware on the built-in emulated target, in the live
+// dashboard. No hardware, nothing outside npm: the README's first command.
+import { InvalidArgumentError, type Command } from 'commander';
+import { bundledFirmware, HEAP_PATTERNS, openSim, type HeapPattern } from '../probe/sim/index.js';
+import { requireTty, runLiveSession } from './live-session.js';
+
+interface DemoOptions {
+  pattern: HeapPattern;
+  rate: number;
+  speed: number;
+  fps: number;
+  record?: string;
+}
+
+export const DEMO_WATCHES = ['g_heap.used', 'g_heap.free', 'g_heap.largest_free', 'g_heap.fragments'];
+
+const DESCRIPTIONS: Record<HeapPattern, string> = {
+  leak: 'saw-tooth with a slow leak',
+  sawtooth: 'saw-tooth, no leak',
+  fragmentation: 'fragmentation creep',
+  warmup: 'warm-up, then a plateau',
+};
+
+function pattern(v: string): HeapPattern {
+  if (!(HEAP_PATTERNS as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`choose one of ${HEAP_PATTERNS.join(', ')}`);
+  return v as HeapPattern;
+}
+
+function positive(v: string): number {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number > 0');
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('demo')
+    .description('watch the bundled example firmware run on the built-in emulator (no hardware needed)')
+    .option('--pattern <name>', `workload: ${HEAP_PATTERNS.join(' | ')}`, pattern, 'leak' as HeapPattern)
+    .option('--rate <hz>', 'samples per second', positive, 50)
+    .option('--speed <x>', 'firmware time per wall time (the emulator may run faster than real time)', positive, 4)
+    .option('--record <file>', 'also record every sample to FILE (CSV, or JSONL when it ends in .jsonl)')
+    .option('--fps <n>', 'screen redraws per second', positive, 10)
+    .action(async (opts: DemoOptions) => {
+      requireTty('heapscope demo');
+      const elfPath = bundledFirmware(opts.pattern, 'm0plus');
+      await runLiveSession({
+        elfPath,
+        exprs: DEMO_WATCHES,
+        openReader: () => openSim({ elfPath, speed: opts.speed }),
+        probeLabel: 'sim: rp2040js',
+        rateHz: opts.rate,
+        targetClock: { expr: 'g_ticks', secondsPerTick: 0.001 },
+        title: `demo: ${DESCRIPTIONS[opts.pattern]}`,
+        banner: 'your board: watch fw.elf g_heap.used --probe openocd://host',
+        fps: opts.fps,
+        ...(opts.record ? { record: { path: opts.record, format: /\.jsonl$/i.test(opts.record) ? 'jsonl' : 'csv' } } : {}),
+      });
+    });
+}

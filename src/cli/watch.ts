@@ -1,0 +1,89 @@
+// `heapscope watch <elf> <expr>... --probe URL`: live charts, stats and drift verdicts.
+import { resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { openProbe } from '../probe/url.js';
+import { defaultProbeFor } from './read.js';
+import { requireTty, runLiveSession } from './live-session.js';
+import { runReplay } from './replay.js';
+import { UsageError } from '../errors.js';
+
+interface WatchOptions {
+  probe?: string;
+  rate: number;
+  raw?: boolean;
+  allowHalt?: boolean;
+  targetClock?: string;
+  tickSeconds: number;
+  used?: string;
+  free?: string;
+  largest?: string;
+  capacity?: number;
+  fps: number;
+  record?: string;
+  timeout: number;
+  from?: string;
+}
+
+function positive(v: string): number {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number > 0');
+  return n;
+}
+
+export function register(program: Command): void {
+  program
+    .command('watch')
+    .description('live charts of globals with stats and a heap drift verdict (needs a terminal)')
+    .argument('[elf]', 'firmware ELF with debug info (-g)')
+    .argument('[expr...]', 'expressions: g_heap.used g_heap.free xFreeBytesRemaining ...')
+    .option('--probe <url>', 'sim:[fw.elf] | openocd://host[:6666] | gdb://host:port | serial:/dev/ttyACM0 | qmp:/path.sock')
+    .option('--rate <hz>', 'samples per second', positive, 50)
+    .option('--raw', 'resolve names from the symbol table only (no DWARF needed)')
+    .option('--allow-halt', 'allow a probe that halts the core to read (QEMU gdbstub, Black Magic Probe)')
+    .option('--target-clock <expr>', "the firmware's own clock (e.g. g_ticks): the time axis follows it")
+    .option('--tick-seconds <s>', 'seconds per tick of --target-clock', positive, 0.001)
+    .option('--used <col>', 'column holding the heap bytes in use')
+    .option('--free <col>', 'column holding the free heap bytes')
+    .option('--largest <col>', 'column holding the largest free block')
+    .option('--capacity <bytes>', 'heap size, for time to exhaustion from --used', positive)
+    .option('--fps <n>', 'screen redraws per second', positive, 10)
+    .option('--record <file>', 'also record every sample to FILE (CSV, or JSONL when it ends in .jsonl)')
+    .option('--from <recording>', 'open a past recording (CSV/JSONL) instead of a probe')
+    .option('--timeout <ms>', 'per-request probe timeout', positive, 3000)
+    .action(async (elfPath: string | undefined, exprs: string[], opts: WatchOptions) => {
+      if (opts.from) {
+        requireTty('heapscope watch');
+        const roles = {
+          ...(opts.used ? { used: opts.used } : {}),
+          ...(opts.free ? { free: opts.free } : {}),
+          ...(opts.largest ? { largest: opts.largest } : {}),
+        };
+        // `watch --from x.csv` has no ELF: commander puts the recording in elfPath when given first.
+        return runReplay(opts.from, roles, opts.fps);
+      }
+      if (!elfPath) throw new UsageError('name the firmware ELF: `heapscope watch fw.elf g_heap.used --probe URL`');
+      if (exprs.length === 0)
+        throw new UsageError('name what to watch, e.g. `heapscope watch fw.elf g_heap.used g_heap.free`');
+      requireTty('heapscope watch');
+      const url = opts.probe ?? defaultProbeFor(elfPath);
+      const abs = resolve(elfPath);
+      await runLiveSession({
+        elfPath,
+        exprs,
+        openReader: () => openProbe(url, { allowHalt: opts.allowHalt ?? false, timeoutMs: opts.timeout, elfPath: abs }),
+        probeLabel: url.length > 40 ? url.slice(0, 37) + '…' : url,
+        rateHz: opts.rate,
+        ...(opts.raw ? { raw: true } : {}),
+        ...(opts.targetClock ? { targetClock: { expr: opts.targetClock, secondsPerTick: opts.tickSeconds } } : {}),
+        roles: {
+          ...(opts.used ? { used: opts.used } : {}),
+          ...(opts.free ? { free: opts.free } : {}),
+          ...(opts.largest ? { largest: opts.largest } : {}),
+          ...(opts.capacity ? { capacityBytes: opts.capacity } : {}),
+        },
+        title: `watch ${elfPath}`,
+        fps: opts.fps,
+        ...(opts.record ? { record: { path: opts.record, format: /\.jsonl$/i.test(opts.record) ? 'jsonl' : 'csv' } } : {}),
+      });
+    });
+}

@@ -1,0 +1,89 @@
+// Runs the detector over a labelled set and scores it (shared by the tests and the tuning script).
+import { createLeakDetector } from '../../src/drift/detector.js';
+import type { LeakResult } from '../../src/drift/types.js';
+import { ALL_KINDS, generateTrace, type Trace, type TraceKind } from '../fixtures/drift/generate.js';
+
+export interface Scored {
+  trace: Pick<Trace, 'kind' | 'seed' | 'leak' | 'rateBytesPerHour' | 'leakStartS' | 'capacity'>;
+  result: LeakResult;
+}
+
+export function runTrace(tr: Trace): LeakResult {
+  const d = createLeakDetector({ direction: 'used', capacityBytes: tr.capacity });
+  for (let i = 0; i < tr.t.length; i++) {
+    const v = tr.used[i]!;
+    d.push(tr.t[i]!, Number.isNaN(v) ? null : v);
+  }
+  return d.result();
+}
+
+export function runSet(first: number, count: number, kinds: readonly TraceKind[] = ALL_KINDS, dtS = 5): Scored[] {
+  const out: Scored[] = [];
+  for (const kind of kinds)
+    for (let s = first; s < first + count; s++) {
+      const tr = generateTrace(kind, s, { dtS });
+      out.push({
+        trace: { kind, seed: s, leak: tr.leak, rateBytesPerHour: tr.rateBytesPerHour, leakStartS: tr.leakStartS, capacity: tr.capacity },
+        result: runTrace(tr),
+      });
+    }
+  return out;
+}
+
+export interface Score {
+  tp: number;
+  fp: number;
+  fn: number;
+  tn: number;
+  undecidedNoLeak: number;
+  precision: number;
+  recall: number;
+  /** detection delay (h) of the slow leaks: max and median */
+  slowDelayMaxH: number;
+  slowDelayMedianH: number;
+  /** |estimated - true| / true over detected leaks: median and 90th percentile */
+  rateErrMedian: number;
+  rateErrP90: number;
+  failures: string[];
+}
+
+export function score(set: Scored[]): Score {
+  let tp = 0, fp = 0, fn = 0, tn = 0, und = 0;
+  const delays: number[] = [];
+  const errs: number[] = [];
+  const failures: string[] = [];
+  for (const { trace, result } of set) {
+    const said = result.verdict === 'leak';
+    if (trace.leak && said) {
+      tp++;
+      if (trace.kind !== 'step-leak' && trace.kind !== 'late-leak' || true) {
+        errs.push(Math.abs(result.rateBytesPerHour! - trace.rateBytesPerHour) / trace.rateBytesPerHour);
+      }
+      if (trace.kind === 'slow-leak') delays.push((result.detectedAtS! - trace.leakStartS!) / 3600);
+    } else if (trace.leak) {
+      fn++;
+      failures.push(`missed ${trace.kind}#${trace.seed}: ${result.verdict}: ${result.reason}`);
+    } else if (said) {
+      fp++;
+      failures.push(`false alarm ${trace.kind}#${trace.seed}: ${result.reason}`);
+    } else {
+      tn++;
+      if (result.verdict === 'undecided') und++;
+    }
+  }
+  const q = (a: number[], f: number): number => {
+    if (!a.length) return NaN;
+    const s = [...a].sort((x, y) => x - y);
+    return s[Math.min(s.length - 1, Math.floor(f * s.length))]!;
+  };
+  return {
+    tp, fp, fn, tn, undecidedNoLeak: und,
+    precision: tp + fp ? tp / (tp + fp) : 1,
+    recall: tp + fn ? tp / (tp + fn) : 1,
+    slowDelayMaxH: delays.length ? Math.max(...delays) : NaN,
+    slowDelayMedianH: q(delays, 0.5),
+    rateErrMedian: q(errs, 0.5),
+    rateErrP90: q(errs, 0.9),
+    failures,
+  };
+}
