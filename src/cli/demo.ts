@@ -3,6 +3,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { bundledFirmware, HEAP_PATTERNS, openSim, type HeapPattern } from '../probe/sim/index.js';
 import { requireTty, runLiveSession } from './live-session.js';
+import { positiveNumber } from './arg-parsers.js';
 
 interface DemoOptions {
   pattern: HeapPattern;
@@ -27,21 +28,15 @@ function pattern(v: string): HeapPattern {
   return v as HeapPattern;
 }
 
-function positive(v: string): number {
-  const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number > 0');
-  return n;
-}
-
 export function register(program: Command): void {
   program
     .command('demo')
     .description('watch the bundled example firmware run on the built-in emulator (no hardware needed)')
     .option('--pattern <name>', `workload: ${HEAP_PATTERNS.join(' | ')}`, pattern, 'leak' as HeapPattern)
-    .option('--rate <hz>', 'samples per second', positive, 50)
-    .option('--speed <x>', 'firmware time per wall time (the emulator may run faster than real time)', positive, 4)
+    .option('--rate <hz>', 'samples per second', positiveNumber, 50)
+    .option('--speed <x>', 'firmware time per wall time (the emulator may run faster than real time)', positiveNumber, 4)
     .option('--record <file>', 'also record every sample to FILE (CSV, or JSONL when it ends in .jsonl)')
-    .option('--fps <n>', 'screen redraws per second', positive, 10)
+    .option('--fps <n>', 'screen redraws per second', positiveNumber, 10)
     .action(async (opts: DemoOptions) => {
       requireTty('heapscope demo');
       const elfPath = bundledFirmware(opts.pattern, 'm0plus');

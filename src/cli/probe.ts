@@ -8,6 +8,7 @@ import { TargetMemoryError } from '../errors.js';
 import type { MemoryBlock, MemoryReader, ProbeInfo } from '../probe/types.js';
 import { openProbe } from '../probe/url.js';
 import { writeJson } from './output.js';
+import { positiveNumber } from './arg-parsers.js';
 
 interface ProbeOptions {
   json?: boolean;
@@ -44,12 +45,6 @@ export interface ProbeReport {
 /** SRAM on most Cortex-M parts (STM32, nRF52, RP2040, SAM, mps2-an385 in QEMU): a safe default to read. */
 const DEFAULT_ADDRESS = 0x2000_0000;
 const SIZES = [4, 1024];
-
-function positiveNumber(v: string): number {
-  const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number > 0');
-  return n;
-}
 
 function address(v: string): number {
   const n = Number(v);

@@ -5,7 +5,7 @@
 // other numbers are numbers, a null pointer on the way gives value null. With --count N > 1 each
 // sample is one compact JSON array per line.
 import { basename, resolve, sep } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { openElf, type ElfFile } from '../elf/elf.js';
 import { UsageError } from '../errors.js';
 import { openProbe } from '../probe/url.js';
@@ -13,6 +13,7 @@ import type { MemoryReader } from '../probe/types.js';
 import { readWatches } from '../sample/read-watches.js';
 import { resolveRawWatch, resolveWatch } from '../watch/index.js';
 import type { Watch, WatchValue } from '../watch/types.js';
+import { positiveInt, positiveNumber } from './arg-parsers.js';
 
 interface ReadOptions {
   probe?: string;
@@ -22,18 +23,6 @@ interface ReadOptions {
   raw?: boolean;
   allowHalt?: boolean;
   timeout: number;
-}
-
-function positiveInt(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a whole number >= 1');
-  return n;
-}
-
-function positiveNumber(v: string): number {
-  const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number > 0');
-  return n;
 }
 
 export function register(program: Command): void {

@@ -4,7 +4,7 @@
 // exit code a CI job can gate on.
 import { resolve as resolvePath } from 'node:path';
 import { hostname } from 'node:os';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { LeakDetector, LeakResult } from '../drift/types.js';
 import type { TypeInfo } from '../elf/dwarf/model.js';
 import { openElf, type ElfFile } from '../elf/elf.js';
@@ -24,6 +24,7 @@ import { loadConfig, type ConfigWatch, type RecordConfig } from './config.js';
 import { writeJson } from './output.js';
 import { defaultProbeFor } from './read.js';
 import { heapscopeVersion } from './version.js';
+import { positiveNumber, tcpPort } from './arg-parsers.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, probeUnreachable: 3, probeGaveUp: 4, output: 5, leak: 10 } as const;
 
@@ -70,18 +71,6 @@ export interface RecordSettings {
   timeoutMs: number;
 }
 
-function positiveNumber(v: string): number {
-  const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number > 0');
-  return n;
-}
-
-function port(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port 0..65535');
-  return n;
-}
-
 export function register(program: Command): void {
   program
     .command('record')
@@ -97,7 +86,7 @@ export function register(program: Command): void {
     .option('--target-clock <expr>', "read the target's own clock with every sample (g_ticks, or 0xE0001004 for DWT CYCCNT)")
     .option('--config <file>', 'settings file (.yaml or .json); flags override it')
     .option('--metrics <[host:]port>', 'serve Prometheus /metrics (loopback unless a host is named)')
-    .option('--metrics-port <n>', 'same as --metrics 127.0.0.1:<n>', port)
+    .option('--metrics-port <n>', 'same as --metrics 127.0.0.1:<n>', tcpPort)
     .addOption(new Option('--fail-on <what>', 'exit 10 when the drift verdict is a leak').choices(['leak']))
     .option('--give-up-after <time>', 'exit 4 when the probe stays unreachable this long (default: never)')
     .option('--raw', 'resolve plain symbol names from the symbol table only (no DWARF needed)')

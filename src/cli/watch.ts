@@ -1,11 +1,12 @@
 // `heapscope watch <elf> <expr>... --probe URL`: live charts, stats and drift verdicts.
 import { resolve } from 'node:path';
-import { InvalidArgumentError, type Command } from 'commander';
+import type { Command } from 'commander';
 import { openProbe } from '../probe/url.js';
 import { defaultProbeFor } from './read.js';
 import { requireTty, runLiveSession } from './live-session.js';
 import { runReplay } from './replay.js';
 import { UsageError } from '../errors.js';
+import { positiveNumber } from './arg-parsers.js';
 
 interface WatchOptions {
   probe?: string;
@@ -24,12 +25,6 @@ interface WatchOptions {
   from?: string;
 }
 
-function positive(v: string): number {
-  const n = Number(v);
-  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError('must be a number > 0');
-  return n;
-}
-
 export function register(program: Command): void {
   program
     .command('watch')
@@ -37,19 +32,19 @@ export function register(program: Command): void {
     .argument('[elf]', 'firmware ELF with debug info (-g)')
     .argument('[expr...]', 'expressions: g_heap.used g_heap.free xFreeBytesRemaining ...')
     .option('--probe <url>', 'sim:[fw.elf] | openocd://host[:6666] | gdb://host:port | serial:/dev/ttyACM0 | qmp:/path.sock')
-    .option('--rate <hz>', 'samples per second', positive, 50)
+    .option('--rate <hz>', 'samples per second', positiveNumber, 50)
     .option('--raw', 'resolve names from the symbol table only (no DWARF needed)')
     .option('--allow-halt', 'allow a probe that halts the core to read (QEMU gdbstub, Black Magic Probe)')
     .option('--target-clock <expr>', "the firmware's own clock (e.g. g_ticks): the time axis follows it")
-    .option('--tick-seconds <s>', 'seconds per tick of --target-clock', positive, 0.001)
+    .option('--tick-seconds <s>', 'seconds per tick of --target-clock', positiveNumber, 0.001)
     .option('--used <col>', 'column holding the heap bytes in use')
     .option('--free <col>', 'column holding the free heap bytes')
     .option('--largest <col>', 'column holding the largest free block')
-    .option('--capacity <bytes>', 'heap size, for time to exhaustion from --used', positive)
-    .option('--fps <n>', 'screen redraws per second', positive, 10)
+    .option('--capacity <bytes>', 'heap size, for time to exhaustion from --used', positiveNumber)
+    .option('--fps <n>', 'screen redraws per second', positiveNumber, 10)
     .option('--record <file>', 'also record every sample to FILE (CSV, or JSONL when it ends in .jsonl)')
     .option('--from <recording>', 'open a past recording (CSV/JSONL) instead of a probe')
-    .option('--timeout <ms>', 'per-request probe timeout', positive, 3000)
+    .option('--timeout <ms>', 'per-request probe timeout', positiveNumber, 3000)
     .action(async (elfPath: string | undefined, exprs: string[], opts: WatchOptions) => {
       if (opts.from) {
         requireTty('heapscope watch');

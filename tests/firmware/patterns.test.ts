@@ -65,7 +65,7 @@ describe('prebuilt firmware patterns on the sim', () => {
   it('leak: the trough rises by leak_bytes_per_cycle every cycle', async () => {
     const t = await troughs('leak', (l) => l.length >= 2);
     for (const s of t) {
-      expect(s.truth.leak_bytes_per_cycle).toBe(104);
+      expect(s.truth.leak_bytes_per_cycle).toBe(32);
       expect(s.heap.used).toBe(s.truth.cycles * s.truth.leak_bytes_per_cycle);
     }
     for (let i = 1; i < t.length; i++) expect(t[i]!.heap.used).toBeGreaterThan(t[i - 1]!.heap.used);

@@ -1,6 +1,6 @@
 /* Full newlib malloc (dlmalloc 2.6.4 derivative, the default specs). Free chunks sit in 128 circular
- * doubly linked bins in __malloc_av_ (bin i's header is at &__malloc_av_[2i] - 2 words, so its fd/bk
- * are __malloc_av_[2i] / [2i+1]); bin 0's fd is the top chunk. Chunk = {prev_size; size|PREV_INUSE; fd; bk}.
+ * doubly linked bins in __malloc_av_, which starts with two zero words: bin i's fd/bk are
+ * __malloc_av_[2i+2] / [2i+3] and its header is 2 words before them; bin 0's fd is the top chunk. Chunk = {prev_size; size|PREV_INUSE; fd; bk}.
  * The firmware's own walk below follows that layout; mallinfo() is newlib's count. */
 #include <malloc.h>
 #include <stdlib.h>
@@ -14,7 +14,7 @@ struct dl_chunk {
 };
 extern struct dl_chunk *__malloc_av_[];
 #define NBINS 128
-#define BIN_AT(i) ((struct dl_chunk *)((char *)&__malloc_av_[2 * (i)] - 2 * sizeof(size_t)))
+#define BIN_AT(i) ((struct dl_chunk *)((char *)&__malloc_av_[2 * (i) + 2] - 2 * sizeof(size_t)))
 #define CHUNK_SIZE(c) ((c)->size & ~(size_t)3)
 
 void variant_init(void) {}
@@ -25,9 +25,9 @@ void variant_truth(volatile struct alloc_truth *t)
 {
     struct mallinfo mi = mallinfo();
     uint32_t n = 0, total = 0, largest = 0;
-    struct dl_chunk *top = __malloc_av_[0];
+    struct dl_chunk *top = BIN_AT(0)->fd;
     uint32_t top_size = CHUNK_SIZE(top);
-    if (top_size >= 16) { /* mallinfo counts top when it is at least MINSIZE */
+    if (top != BIN_AT(0) && top_size >= 16) { /* mallinfo counts top when it is at least MINSIZE */
         n = 1;
         total = top_size;
         largest = top_size;
