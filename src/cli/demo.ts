@@ -11,6 +11,7 @@ interface DemoOptions {
   speed: number;
   fps: number;
   record?: string;
+  driftWindow?: number;
 }
 
 export const DEMO_WATCHES = ['g_heap.used', 'g_heap.free', 'g_heap.largest_free', 'g_heap.fragments'];
@@ -35,6 +36,7 @@ export function register(program: Command): void {
     .option('--pattern <name>', `workload: ${HEAP_PATTERNS.join(' | ')}`, pattern, 'leak' as HeapPattern)
     .option('--rate <hz>', 'samples per second', positiveNumber, 50)
     .option('--speed <x>', 'firmware time per wall time (the emulator may run faster than real time)', positiveNumber, 4)
+    .option('--drift-window <s>', 'leak detector baseline window, seconds: a few saw-tooth periods (default 60)', positiveNumber, 6)
     .option('--record <file>', 'also record every sample to FILE (CSV, or JSONL when it ends in .jsonl)')
     .option('--fps <n>', 'screen redraws per second', positiveNumber, 10)
     .action(async (opts: DemoOptions) => {
@@ -50,6 +52,8 @@ export function register(program: Command): void {
         title: `demo: ${DESCRIPTIONS[opts.pattern]}`,
         banner: 'your board: watch fw.elf g_heap.used --probe openocd://host',
         fps: opts.fps,
+        zoom: 2, // 10 min of firmware time: the climbing troughs, not just the last few cycles
+        ...(opts.driftWindow ? { driftWindowS: opts.driftWindow } : {}),
         ...(opts.record ? { record: { path: opts.record, format: /\.jsonl$/i.test(opts.record) ? 'jsonl' : 'csv' } } : {}),
       });
     });

@@ -7,6 +7,10 @@ import { UsageError } from '../errors.js';
 import { formatHeapReport } from '../heap/format.js';
 import { counterWatches, detectAllocator, heapContext, inspectHeap, notDetectedMessage, PROFILES } from '../heap/index.js';
 import type { HeapReport } from '../heap/inspect.js';
+import { formatStacks } from '../heap/format.js';
+import { FREERTOS_STACK_FILL, freeRtosTaskStacks, hasFreeRtosTasks, parseFill, parseStackSpec, scanRegions, type StackReport } from '../heap/stacks.js';
+import type { HeapContext } from '../heap/types.js';
+import type { MemoryReader } from '../probe/types.js';
 import { openProbe } from '../probe/url.js';
 import { writeJson } from './output.js';
 import { defaultProbeFor } from './read.js';
@@ -21,6 +25,12 @@ interface HeapOptions {
   walk: boolean;
   allowHalt?: boolean;
   timeout: number;
+  stack: string[];
+  fill?: string;
+}
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
 }
 
 function positiveInt(v: string): number {
@@ -41,6 +51,8 @@ export function register(program: Command): void {
     .option('--allocator <name>', 'skip detection and use this profile (see --list-allocators)')
     .option('--list-allocators', 'list the allocator profiles and what each looks for')
     .option('--no-walk', 'read the counters only, do not walk the free list')
+    .option('--stack <start..end>', 'scan a stack region for its high-water mark: symbols or addresses, e.g. _sstack.._estack (repeatable)', collect, [])
+    .option('--fill <byte>', 'stack fill pattern (default 0xA5, FreeRTOS; Zephyr uses 0xAA)')
     .option('--allow-halt', 'allow a probe that halts the core to read (QEMU gdbstub, Black Magic Probe)')
     .option('--timeout <ms>', 'per-request probe timeout', positiveInt, 3000)
     .action(async (elfPath: string | undefined, opts: HeapOptions) => {
@@ -62,6 +74,8 @@ async function runHeap(elfPath: string, opts: HeapOptions): Promise<void> {
   const found = detectAllocator(ctx, opts.allocator);
   if (!found) throw new UsageError(notDetectedMessage(elfPath));
   const watches = counterWatches(ctx, found);
+  const fill = opts.fill !== undefined ? parseFill(opts.fill) : FREERTOS_STACK_FILL;
+  const regions = opts.stack.map((spec) => ({ name: spec, region: parseStackSpec(ctx, spec) }));
   const url = opts.probe ?? defaultProbeFor(elfPath);
   const reader = await openProbe(url, { allowHalt: opts.allowHalt ?? false, timeoutMs: opts.timeout, elfPath: resolve(elfPath) });
   let interrupted = false;
@@ -72,7 +86,8 @@ async function runHeap(elfPath: string, opts: HeapOptions): Promise<void> {
   try {
     for (let i = 0; !interrupted; i++) {
       const report = await inspectHeap(reader, ctx, found, { walk: opts.walk }, watches);
-      print(report, reader.description, opts, i);
+      const stacks = await readStacks(reader, ctx, regions, fill);
+      print({ ...report, ...(stacks.length ? { stacks, stackFill: fill } : {}) }, reader.description, opts, i);
       if (!opts.watch) break;
       await new Promise((r) => setTimeout(r, opts.interval));
     }
@@ -80,9 +95,18 @@ async function runHeap(elfPath: string, opts: HeapOptions): Promise<void> {
     process.removeListener('SIGINT', onSignal);
     await reader.close().catch(() => undefined);
   }
+  if (interrupted) process.exitCode = 130;
 }
 
-function print(report: HeapReport, probe: string, opts: HeapOptions, index: number): void {
+/** Regions the user named, else the FreeRTOS tasks' stacks when the ELF has task lists. */
+async function readStacks(reader: MemoryReader, ctx: HeapContext, regions: { name: string; region: { start: number; end: number } }[], fill: number): Promise<StackReport[]> {
+  if (regions.length) return scanRegions(reader, regions, fill);
+  return hasFreeRtosTasks(ctx) ? freeRtosTaskStacks(reader, ctx, fill) : [];
+}
+
+type PrintedReport = HeapReport & { stacks?: StackReport[]; stackFill?: number };
+
+function print(report: PrintedReport, probe: string, opts: HeapOptions, index: number): void {
   if (opts.json) {
     const body = { probe, at: new Date().toISOString(), ...report };
     if (opts.watch) process.stdout.write(JSON.stringify(body) + '\n');
@@ -91,5 +115,5 @@ function print(report: HeapReport, probe: string, opts: HeapOptions, index: numb
   }
   if (opts.watch && process.stdout.isTTY) process.stdout.write('\x1b[2J\x1b[H');
   else if (index > 0) process.stdout.write('\n');
-  process.stdout.write(`probe           ${probe}\n` + formatHeapReport(report));
+  process.stdout.write(`probe           ${probe}\n` + formatHeapReport(report) + formatStacks(report.stacks ?? [], report.stackFill ?? FREERTOS_STACK_FILL));
 }

@@ -28,6 +28,11 @@ export interface LiveSessionOptions {
   title: string;
   banner?: string;
   fps?: number;
+  /** Index into the dashboard's zoom levels to start at (default 1 min). */
+  zoom?: number;
+  /** Baseline window of the leak detector in seconds (default 60: firmware with saw-tooth periods of
+   * seconds to minutes); the demo's 3 s cycle uses 6. */
+  driftWindowS?: number;
   /** Also record every sample (and marks, gaps) to this file, as `heapscope record` does. */
   record?: { path: string; format: 'csv' | 'jsonl' };
 }
@@ -54,6 +59,10 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<void> {
   const clockWatch = o.targetClock ? (await resolveWatches(elf, [o.targetClock.expr], o.raw ?? false))[0] : undefined;
   // Open once up front so that a wrong URL fails before the screen is taken over.
   const first = await o.openReader();
+  const targetState = await first
+    .info()
+    .then((i) => i.targetState)
+    .catch(() => undefined);
   const startedMs = Date.now();
   let recorder: Recorder | null = null;
   let source: LiveSource | null = null;
@@ -82,12 +91,14 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<void> {
     columns,
     roles,
     rateHz: o.rateHz,
+    ...(o.driftWindowS ? { driftTimeScale: o.driftWindowS / 60 } : {}),
     ...(o.targetClock ? { targetSecondsPerTick: o.targetClock.secondsPerTick } : {}),
     status: () => {
       const st = sampler.stats();
       const g = st.scheduler.groups[0];
       return {
         probe: o.probeLabel,
+        ...(targetState && targetState !== 'unknown' ? { targetState } : {}),
         connected: st.probeUp,
         ...(!st.probeUp ? { outageS: st.downS } : {}),
         reconnects: st.reconnects,
@@ -102,7 +113,7 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<void> {
     onMark: (text) => sampler.mark(text),
   });
   if (o.record) recorder = openRecorder(o, elf, watches, clockWatch, first.description, sampler.columns);
-  const dash = openDashboard(source!, { fps: o.fps ?? 10 });
+  const dash = openDashboard(source!, { fps: o.fps ?? 10, ...(o.zoom !== undefined ? { zoom: o.zoom } : {}) });
   const running = sampler.run();
   let failure: unknown = null;
   running.catch((err: unknown) => {

@@ -21,6 +21,7 @@ interface WatchOptions {
   capacity?: number;
   fps: number;
   record?: string;
+  driftWindow?: number;
   timeout: number;
   from?: string;
 }
@@ -42,6 +43,7 @@ export function register(program: Command): void {
     .option('--largest <col>', 'column holding the largest free block')
     .option('--capacity <bytes>', 'heap size, for time to exhaustion from --used', positiveNumber)
     .option('--fps <n>', 'screen redraws per second', positiveNumber, 10)
+    .option('--drift-window <s>', 'leak detector baseline window, seconds: a few saw-tooth periods (default 60)', positiveNumber)
     .option('--record <file>', 'also record every sample to FILE (CSV, or JSONL when it ends in .jsonl)')
     .option('--from <recording>', 'open a past recording (CSV/JSONL) instead of a probe')
     .option('--timeout <ms>', 'per-request probe timeout', positiveNumber, 3000)
@@ -78,6 +80,7 @@ export function register(program: Command): void {
         },
         title: `watch ${elfPath}`,
         fps: opts.fps,
+        ...(opts.driftWindow ? { driftWindowS: opts.driftWindow } : {}),
         ...(opts.record ? { record: { path: opts.record, format: /\.jsonl$/i.test(opts.record) ? 'jsonl' : 'csv' } } : {}),
       });
     });

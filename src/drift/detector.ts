@@ -61,7 +61,9 @@ interface Analysis {
 class StreamingLeakDetector implements LeakDetector {
   private readonly sign: 1 | -1;
   private readonly unwrapper: Unwrapper;
-  private readonly windows = new WindowMinima(DETECTOR_TUNING.baseWindowS, DETECTOR_TUNING.maxPoints);
+  private readonly windows: WindowMinima;
+  /** The tuning with its time constants scaled to this workload (LeakDetectorOptions.timeScale). */
+  private readonly T: typeof DETECTOR_TUNING;
   private t0: number | null = null;
   private lastT: number | null = null;
   private typicalDt: number | null = null;
@@ -77,6 +79,15 @@ class StreamingLeakDetector implements LeakDetector {
   constructor(private readonly opts: LeakDetectorOptions) {
     this.sign = opts.direction === 'used' ? 1 : -1;
     this.unwrapper = new Unwrapper(opts.wrapBits ?? 'auto', opts.capacityBytes);
+    const k = opts.timeScale ?? 1;
+    if (!(k > 0) || !Number.isFinite(k)) throw new RangeError(`timeScale must be > 0 (got ${k})`);
+    this.T = {
+      ...DETECTOR_TUNING,
+      baseWindowS: DETECTOR_TUNING.baseWindowS * k,
+      minJudgedHours: DETECTOR_TUNING.minJudgedHours * k,
+      priorMinHours: DETECTOR_TUNING.priorMinHours * k,
+    };
+    this.windows = new WindowMinima(this.T.baseWindowS, this.T.maxPoints);
   }
 
   push(t: number, value: number | null): void {
@@ -154,7 +165,7 @@ class StreamingLeakDetector implements LeakDetector {
   }
 
   private analyse(all: BaselineWindow[], now: number, full: boolean, wasLeak: boolean): Analysis {
-    const T = DETECTOR_TUNING;
+    const T = this.T;
     const fine = this.usable(all);
     // Level changes are found on windows as long as the saw-tooth period; the trend is then tested on
     // the fine windows of the judged segment (more points; the autocorrelation correction pays for them).
@@ -295,7 +306,7 @@ class StreamingLeakDetector implements LeakDetector {
           timeToExhaustionHours: tte,
           reason:
             `baseline (troughs of the saw-tooth) rising ${fmtBytes(rate)}/h ${since} (95% CI ${ci}, ` +
-            `p=${test.pUp.toExponential(1)})` +
+            `${test.pUp < 1e-12 ? "p<1e-12" : `p=${test.pUp.toExponential(1)}`})` +
             (tte !== null ? `; at this rate memory runs out in ~${fmtH(tte)}` : '; give --capacity for a time to exhaustion') + note,
         },
       };
@@ -344,7 +355,7 @@ class StreamingLeakDetector implements LeakDetector {
 
   /** Where the judged segment starts: after the last break, or at the start of an ongoing staircase. */
   private judgedStart(segs: Segment[], x: Float64Array, y: Float64Array, sigma: number, xNow: number): number {
-    const T = DETECTOR_TUNING;
+    const T = this.T;
     const last = segs.length - 1;
     let j = last;
     const jumpTimes: number[] = [];
@@ -387,7 +398,7 @@ class StreamingLeakDetector implements LeakDetector {
     for (const s of segs) {
       if (s.from >= startIdx) break;
       const end = Math.min(s.to, startIdx);
-      if (x[end - 1]! - x[s.from]! < DETECTOR_TUNING.priorMinHours) continue;
+      if (x[end - 1]! - x[s.from]! < this.T.priorMinHours) continue;
       for (let i = s.from; i < end; i++) if (best === null || y[i]! > best) best = y[i]!;
     }
     return best;

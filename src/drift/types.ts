@@ -9,6 +9,12 @@ export interface LeakDetectorOptions {
   capacityBytes?: number;
   /** Counter width for wrap-around repair: 'auto' (16 or 32 bits, from the values seen), a bit count, or 0 = off. */
   wrapBits?: 'auto' | number;
+  /**
+   * Scales the detector's time constants (60 s baseline windows, >= 30 min judged): tuned for firmware
+   * whose saw-tooth period is seconds to minutes. 0.05 suits a 3 s period (the bundled demo): windows
+   * of 3 s and a verdict after 1.5 min. Rates stay in bytes per hour of the signal's own clock.
+   */
+  timeScale?: number;
 }
 
 /** A straight piece of the baseline (t in seconds since the first sample, value in bytes of the signal). */

@@ -1,5 +1,6 @@
 // Text rendering of a HeapReport for `heapscope heap` (the JSON form is the report itself).
 import type { HeapReport } from './inspect.js';
+import type { StackReport } from './stacks.js';
 import type { CounterRole } from './types.js';
 
 const LABELS: ReadonlyArray<[CounterRole, string]> = [
@@ -10,6 +11,7 @@ const LABELS: ReadonlyArray<[CounterRole, string]> = [
   ['allocCount', 'allocations'],
   ['freeCount', 'frees'],
   ['failedAllocs', 'failed allocs'],
+  ['peakUsed', 'peak used'],
 ];
 
 function bytes(n: number): string {
@@ -25,7 +27,7 @@ export function formatHeapReport(r: HeapReport): string {
   for (const [role, label] of LABELS) {
     const x = v[role];
     if (x === undefined) continue;
-    const isBytes = role === 'capacity' || role === 'used' || role === 'free' || role === 'minEverFree';
+    const isBytes = role === 'capacity' || role === 'used' || role === 'free' || role === 'minEverFree' || role === 'peakUsed';
     let text = isBytes ? bytes(x) : String(x);
     if (role === 'used' && v.capacity) text += `, ${((100 * x) / v.capacity).toFixed(1)} % of capacity`;
     row(label, text);
@@ -45,5 +47,21 @@ export function formatHeapReport(r: HeapReport): string {
   }
   for (const [role, x] of Object.entries(r.stale ?? {})) row(`stale ${role}`, `${x} (from the last mallinfo() call)`);
   for (const n of r.notes) out.push(`note: ${n}`);
+  return out.join('\n') + '\n';
+}
+
+export function formatStacks(stacks: readonly StackReport[], fill: number): string {
+  if (stacks.length === 0) return '';
+  const out = [`stacks (fill 0x${fill.toString(16).padStart(2, '0')}, never-used bytes counted from the far end)`];
+  for (const s of stacks) {
+    const name = (s.name + (s.current ? ' *' : '')).padEnd(14);
+    const at = `0x${s.start.toString(16)}${s.end !== null ? `..0x${s.end.toString(16)}` : ''}`;
+    if (s.sizeBytes !== null) {
+      const margin = s.sizeBytes > 0 ? ((100 * s.unusedBytes) / s.sizeBytes).toFixed(1) : '0.0';
+      out.push(`  ${name} ${String(s.sizeBytes).padStart(6)} B  high-water ${String(s.usedBytes).padStart(6)} B  margin ${String(s.unusedBytes).padStart(6)} B (${margin} %)  ${at}`);
+    } else {
+      out.push(`  ${name}  size ?  margin ${s.unusedBytes} B never used  ${at} (no pxEndOfStack: set configRECORD_STACK_HIGH_ADDRESS 1 for sizes)`);
+    }
+  }
   return out.join('\n') + '\n';
 }

@@ -3,11 +3,26 @@ import type { DebugInfo } from '../elf/dwarf/index.js';
 import type { ElfFile } from '../elf/elf.js';
 import { heapContext } from './context.js';
 import { detectAllocator } from './registry.js';
+import type { MemoryReader } from '../probe/types.js';
+import type { WalkResult, WalkTuning } from './types.js';
+import { walkFreeList } from './walk.js';
 
 export { heapContext } from './context.js';
 export { PROFILES, profileByName, detectAllocator, notDetectedMessage, type DetectedAllocator } from './registry.js';
 export { inspectHeap, counterWatches, type HeapReport, type InspectOptions, type CounterWatch } from './inspect.js';
-export { walkFreeList, histogram, type WalkOptions } from './walk.js';
+export { walkFreeList, histogram, type WalkOptions, DEFAULT_PREFETCH_BYTES } from './walk.js';
+export { walkBins, type BinLayout } from './walk-bins.js';
+export {
+  freeRtosTaskStacks,
+  hasFreeRtosTasks,
+  scanRegions,
+  parseStackSpec,
+  parseFill,
+  FREERTOS_STACK_FILL,
+  ZEPHYR_STACK_FILL,
+  type StackReport,
+} from './stacks.js';
+export { formatHeapReport, formatStacks } from './format.js';
 export type * from './types.js';
 
 export interface HeapWatchSet {
@@ -40,4 +55,22 @@ export function heapWatchExpressions(debug: DebugInfo, elf: ElfFile, allocator?:
   if (largest) roles.largest = largest;
   if (plan.capacityBytes !== undefined) roles.capacityBytes = plan.capacityBytes;
   return { exprs: plan.counters.map((c) => c.expr), roles, allocator: found.profile.name, why: found.detection.why };
+}
+
+/**
+ * The detected allocator's free-structure walk as one function, for a sampler that wants the largest
+ * free block at a low rate beside the counters (each call: a few coalesced reads, never a halt).
+ * Null when no allocator is detected or it has nothing to walk.
+ */
+export function heapWalker(
+  debug: DebugInfo,
+  elf: ElfFile,
+  allocator?: string,
+): ((reader: MemoryReader, opts?: WalkTuning) => Promise<WalkResult>) | null {
+  const ctx = heapContext(elf, debug);
+  const found = detectAllocator(ctx, allocator);
+  if (!found) return null;
+  const layout = found.profile.freeList?.(ctx) ?? null;
+  if (layout) return (reader, opts) => walkFreeList(reader, layout, opts);
+  return found.profile.walk?.(ctx) ?? null;
 }

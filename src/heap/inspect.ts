@@ -78,11 +78,15 @@ export async function inspectHeap(
 
   let walk: WalkResult | undefined;
   const layout = opts.walk === false ? null : (found.profile.freeList?.(ctx) ?? null);
+  const ownWalk = opts.walk === false || layout ? null : (found.profile.walk?.(ctx) ?? null);
   if (layout) walk = await walkFreeList(reader, layout, opts.walkOptions);
-  if (values.capacity === undefined && walk?.regionBytes !== undefined && layout?.regionPointers) values.capacity = walk.regionBytes;
+  else if (ownWalk) walk = await ownWalk(reader, opts.walkOptions);
+  if (values.capacity === undefined && walk?.regionBytes !== undefined && (layout?.regionPointers || ownWalk)) values.capacity = walk.regionBytes;
   if (values.free === undefined && walk?.consistent) values.free = walk.totalFree;
   if (values.used === undefined && values.capacity !== undefined && values.free !== undefined) values.used = values.capacity - values.free;
   if (values.free === undefined && values.capacity !== undefined && values.used !== undefined) values.free = values.capacity - values.used;
+  // Zephyr: free_bytes + allocated_bytes is the whole (payload) heap.
+  if (values.capacity === undefined && values.used !== undefined && values.free !== undefined && exprs.used && exprs.free) values.capacity = values.used + values.free;
   if (values.fragments === undefined && walk?.consistent) values.fragments = walk.freeBlocks;
 
   const report: HeapReport = {

@@ -45,6 +45,23 @@ export class MemoryView {
     return out;
   }
 
+  /**
+   * Makes [address, address+length) available: as held, else by reading the aligned page around it
+   * (clipped to `bounds`), or exactly those bytes when pageBytes is 0 (node-by-node).
+   */
+  async ensure(address: number, length: number, pageBytes: number, bounds?: { start: number; end: number }): Promise<void> {
+    if (this.has(address, length)) return;
+    if (pageBytes > 0) {
+      const lo = Math.max(bounds?.start ?? 0, address - (address % pageBytes));
+      const hi = Math.min(bounds?.end ?? Infinity, lo + pageBytes);
+      if (hi >= address + length) {
+        await this.read([{ address: lo, length: hi - lo }]);
+        return;
+      }
+    }
+    await this.read([{ address, length }]);
+  }
+
   /** True when [address, address+length) is already held. */
   has(address: number, length: number): boolean {
     return this.find(address, length) !== null;

@@ -1,11 +1,26 @@
 // The known allocator profiles, in detection order (most specific first: a firmware can link newlib
 // and still use FreeRTOS heap_4 for its tasks; the RTOS heap is the one that matters).
 import { UsageError } from '../errors.js';
+import { freertosHeap1Profile, freertosHeap2Profile, freertosHeap4Profile, freertosHeap5Profile } from './profiles/freertos.js';
+import { lwipProfile, mbedProfile, threadxProfile, zephyrProfile } from './profiles/more.js';
 import { heapscopeProfile } from './profiles/heapscope.js';
 import { newlibNanoProfile } from './profiles/newlib-nano.js';
+import { newlibFullProfile } from './profiles/newlib-full.js';
 import type { AllocatorProfile, Detection, HeapContext } from './types.js';
 
-export const PROFILES: readonly AllocatorProfile[] = [heapscopeProfile, newlibNanoProfile];
+export const PROFILES: readonly AllocatorProfile[] = [
+  heapscopeProfile,
+  freertosHeap4Profile,
+  freertosHeap5Profile,
+  freertosHeap2Profile,
+  freertosHeap1Profile,
+  zephyrProfile,
+  threadxProfile,
+  mbedProfile,
+  newlibNanoProfile,
+  newlibFullProfile,
+  lwipProfile,
+];
 
 export function profileByName(name: string): AllocatorProfile {
   const p = PROFILES.find((x) => x.name === name);

@@ -3,7 +3,7 @@
 // describe; reading and walking is done by walk.ts / inspect.ts for every profile alike.
 import type { DebugInfo } from '../elf/dwarf/index.js';
 import type { ElfFile, ElfSymbol } from '../elf/elf.js';
-import type { MemoryBlock } from '../probe/types.js';
+import type { MemoryBlock, MemoryReader } from '../probe/types.js';
 
 /** What a heap counter means. Byte counts are whatever the allocator counts (see CounterPlan.notes). */
 export type CounterRole =
@@ -15,7 +15,8 @@ export type CounterRole =
   | 'freeCount'
   | 'largestFree'
   | 'fragments'
-  | 'failedAllocs';
+  | 'failedAllocs'
+  | 'peakUsed';
 
 export const COUNTER_ROLES: readonly CounterRole[] = [
   'capacity',
@@ -27,6 +28,7 @@ export const COUNTER_ROLES: readonly CounterRole[] = [
   'largestFree',
   'fragments',
   'failedAllocs',
+  'peakUsed',
 ];
 
 /** ELF + DWARF of the firmware, with the symbol table indexed once for all profiles. */
@@ -94,8 +96,12 @@ export interface FreeListLayout {
   /** The list is kept in address order (heapscope, FreeRTOS heap_4/5, newlib-nano): a link that goes
    * backwards, or lands inside the previous block, is a torn read. */
   addressOrdered: boolean;
+  /** Blocks of size 0 are markers, not free memory (FreeRTOS heap_5 region ends): passed over. */
+  zeroSizeMarkers?: boolean;
   /** The list ends at the block this pointer variable holds (FreeRTOS pxEnd), not only at NULL. */
   endPointerAddress?: number;
+  /** The list ends at this fixed address (FreeRTOS heap_2's static xEnd). */
+  endAddress?: number;
   /** Links are stored XOR this key (FreeRTOS configENABLE_HEAP_PROTECTOR: xHeapCanary's address). */
   xorKeyAddress?: number;
   /** Counters that change with every allocation: read before and after the walk; a change = torn. */
@@ -118,6 +124,25 @@ export interface AllocatorProfile {
   counters(ctx: HeapContext): CounterPlan;
   /** The free list to walk for the largest free block and the histogram, when walkable. */
   freeList?(ctx: HeapContext): FreeListLayout | null;
+  /** For free structures that are not one list (dlmalloc bins, TLSF matrices): walks them itself.
+   * Null when the layout is not in the ELF. */
+  walk?(ctx: HeapContext): ((reader: MemoryReader, opts?: WalkTuning) => Promise<WalkResult>) | null;
+}
+
+/** How a walk reads and how hard it tries. */
+export interface WalkTuning {
+  /** 'coalesced' (default): regions up to maxPrefetchBytes are read whole in one call, larger ones in
+   * 1 KiB pages along the list; 'node-by-node': one read per block header (the naive way, kept for
+   * the benchmark). */
+  mode?: 'coalesced' | 'node-by-node';
+  /** Give up on a list longer than this (a corrupt heap, or a cycle the visited set missed). */
+  maxNodes?: number;
+  /** Attempts before reporting "inconsistent snapshot" (default 4). */
+  attempts?: number;
+  /** Regions larger than this in total are read in pages on demand (default 32 KiB). */
+  maxPrefetchBytes?: number;
+  /** Pause between attempts, so the firmware can finish what it was doing (default 2 ms x attempt). */
+  retryDelayMs?: number;
 }
 
 /** Result of one non-halting walk. */

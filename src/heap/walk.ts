@@ -11,60 +11,71 @@
 //    carries no numbers, rather than a wrong largest-free block.
 import type { MemoryBlock, MemoryReader } from '../probe/types.js';
 import { MemoryView, sameBytes } from './memory-view.js';
-import type { FreeListLayout, Region, WalkResult } from './types.js';
+import type { FreeListLayout, Region, WalkResult, WalkTuning } from './types.js';
 
-export interface WalkOptions {
-  /** 'coalesced' (default) reads whole regions; 'node-by-node' reads one header per round trip (the
-   * naive way, kept for the benchmark and for regions too large to read whole). */
-  mode?: 'coalesced' | 'node-by-node';
-  /** Give up on a list longer than this (a cycle the visited set missed, or a corrupt heap). */
-  maxNodes?: number;
-  attempts?: number;
-  /** Regions larger than this in total are read in pages on demand instead of whole. */
-  maxPrefetchBytes?: number;
-  /** Pause between attempts, so the firmware can finish what it was doing. */
-  retryDelayMs?: number;
-}
+export type WalkOptions = WalkTuning;
 
 const PAGE_BYTES = 1024;
+/** Regions up to this size are read whole in one call (measured in bench/heap-walk.ts: a 64 KiB read
+ * costs ~30 ms over GDB RSP, about as much as 150 node-by-node round trips; pages win above that). */
+export const DEFAULT_PREFETCH_BYTES = 32 * 1024;
 
-class Torn extends Error {}
+/** Thrown inside a walk attempt when the snapshot cannot be one the firmware was ever in. */
+export class Torn extends Error {}
 
 export async function walkFreeList(reader: MemoryReader, layout: FreeListLayout, opts: WalkOptions = {}): Promise<WalkResult> {
+  return retryWalk(reader, layout.littleEndian, opts, async (view) => {
+    const L = layout.regionPointers ? await withLiveRegion(view, layout) : layout;
+    return { ...(await walkOnce(view, L, opts)), regionBytes: regionBytes(L.regions) };
+  });
+}
+
+export type WalkNumbers = Pick<WalkResult, 'freeBlocks' | 'totalFree' | 'largestFree' | 'histogram' | 'regionBytes'>;
+
+/** Runs `attempt` until it returns without finding a torn snapshot, at most opts.attempts times. */
+export async function retryWalk(
+  reader: MemoryReader,
+  littleEndian: boolean,
+  opts: WalkOptions,
+  attempt: (view: MemoryView) => Promise<WalkNumbers>,
+): Promise<WalkResult> {
   const attempts = Math.max(1, opts.attempts ?? 4);
   let reads = 0;
   let bytesRead = 0;
   let reason = '';
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    const view = new MemoryView(reader, layout.littleEndian);
+  for (let i = 1; i <= attempts; i++) {
+    const view = new MemoryView(reader, littleEndian);
     try {
-      const L = layout.regionPointers ? await withLiveRegion(view, layout) : layout;
-      const r = { ...(await walkOnce(view, L, opts)), regionBytes: regionBytes(L.regions) };
-      return { consistent: true, attempts: attempt, ...r, ...(reason ? { reason: `retried: ${reason}` } : {}), reads: reads + view.reads, bytesRead: bytesRead + view.bytesRead };
+      const r = await attempt(view);
+      return { consistent: true, attempts: i, ...r, ...(reason ? { reason: `retried: ${reason}` } : {}), reads: reads + view.reads, bytesRead: bytesRead + view.bytesRead };
     } catch (e) {
       if (!(e instanceof Torn)) throw e;
       reason = e.message;
     }
     reads += view.reads;
     bytesRead += view.bytesRead;
-    if (attempt < attempts) await new Promise((r) => setTimeout(r, opts.retryDelayMs ?? 2 * attempt));
+    if (i < attempts) await new Promise((r) => setTimeout(r, opts.retryDelayMs ?? 2 * i));
   }
   return { consistent: false, reason: `inconsistent snapshot after ${attempts} attempts: ${reason}`, attempts, reads, bytesRead };
 }
 
 /** Reads the start/end pointers of a growing heap: the region for this attempt. */
-async function withLiveRegion(view: MemoryView, L: FreeListLayout): Promise<FreeListLayout> {
-  const { start, end } = L.regionPointers!;
-  const ps = L.pointerSize;
-  await view.read([{ address: start, length: ps }, { address: end, length: ps }]);
-  const s = view.uint(start, ps)!;
-  const e = view.uint(end, ps)!;
-  if (s === 0 || e === 0) return { ...L, regions: [] }; // nothing allocated yet: an empty heap
-  if (e < s) throw new Torn(`heap end 0x${e.toString(16)} below its start 0x${s.toString(16)}`);
-  return { ...L, regions: [{ start: s, end: e }] };
+export async function withLiveRegion(view: MemoryView, L: FreeListLayout): Promise<FreeListLayout> {
+  return { ...L, regions: await readLiveRegion(view, L.pointerSize, L.regionPointers!) };
 }
 
-function regionBytes(regions: readonly Region[]): number {
+/** [*start, *end) of a heap that grows by sbrk; no region while nothing was allocated yet. */
+export async function readLiveRegion(view: MemoryView, ps: number, at: { start: number; end: number }): Promise<Region[]> {
+  await view.read([{ address: at.start, length: ps }, { address: at.end, length: ps }]);
+  const s = view.uint(at.start, ps)!;
+  const e = view.uint(at.end, ps)!;
+  // newlib full starts __malloc_sbrk_base at (char *)-1
+  if (s === 0 || e === 0 || s === 2 ** (8 * ps) - 1) return [];
+  if (e < s) throw new Torn(`heap end 0x${e.toString(16)} below its start 0x${s.toString(16)}`);
+  return [{ start: s, end: e }];
+}
+
+export function regionBytes(regions: readonly Region[]): number {
   return regions.reduce((n, r) => n + (r.end - r.start), 0);
 }
 
@@ -72,12 +83,12 @@ async function walkOnce(
   view: MemoryView,
   L: FreeListLayout,
   opts: WalkOptions,
-): Promise<Pick<WalkResult, 'freeBlocks' | 'totalFree' | 'largestFree' | 'histogram'>> {
+): Promise<WalkNumbers> {
   const mode = opts.mode ?? 'coalesced';
   const maxNodes = opts.maxNodes ?? 100_000;
   const ps = L.pointerSize;
   const readsBefore = view.reads;
-  const whole = mode === 'coalesced' && regionBytes(L.regions) <= (opts.maxPrefetchBytes ?? 512 * 1024);
+  const whole = mode === 'coalesced' && regionBytes(L.regions) <= (opts.maxPrefetchBytes ?? DEFAULT_PREFETCH_BYTES);
 
   // One call: stamps, head, the words the walk checks against, [the regions], stamps again.
   const words: MemoryBlock[] = [{ address: L.headAddress, length: ps }];
@@ -95,20 +106,12 @@ async function walkOnce(
   const word = (b: MemoryBlock): number => view.uint(b.address, b.length)!;
   const key = L.xorKeyAddress !== undefined ? view.uint(L.xorKeyAddress, ps)! : 0;
   const unprotect = (v: number): number => (key === 0 ? v : xor(v, key, ps));
-  const endAddr = L.endPointerAddress !== undefined ? view.uint(L.endPointerAddress, ps)! : null;
+  const endAddr = L.endPointerAddress !== undefined ? view.uint(L.endPointerAddress, ps)! : (L.endAddress ?? null);
   const mask = L.allocatedBit ?? 0;
 
   const inRegion = (a: number, len: number): Region | undefined => L.regions.find((r) => a >= r.start && a + len <= r.end);
-  const header = async (a: number): Promise<void> => {
-    if (view.has(a, L.headerBytes)) return;
-    if (mode === 'node-by-node') await view.read([{ address: a, length: L.headerBytes }]);
-    else {
-      const r = inRegion(a, L.headerBytes)!;
-      const start = Math.max(r.start, a - (a % PAGE_BYTES));
-      await view.read([{ address: start, length: Math.min(r.end, start + PAGE_BYTES) - start }]);
-      if (!view.has(a, L.headerBytes)) await view.read([{ address: a, length: L.headerBytes }]);
-    }
-  };
+  const page = mode === 'node-by-node' ? 0 : PAGE_BYTES;
+  const header = (a: number): Promise<void> => view.ensure(a, L.headerBytes, page, inRegion(a, L.headerBytes));
 
   const sizes: number[] = [];
   const seen = new Set<number>();
@@ -131,6 +134,11 @@ async function walkOnce(
     const raw = view.uint(link + L.sizeOffset, L.sizeBytes)!;
     if (mask !== 0 && raw >= mask && Math.floor(raw / mask) % 2 === 1) throw new Torn(`${at} on the free list is marked allocated`);
     const size = mask !== 0 ? raw % mask : raw;
+    if (size === 0 && L.zeroSizeMarkers) {
+      prevEnd = link + L.headerBytes;
+      link = unprotect(view.uint(link + L.nextOffset, ps)!);
+      continue;
+    }
     if (size < L.headerBytes) throw new Torn(`${at} has size ${size}, smaller than its header`);
     if (!inRegion(link, size)) throw new Torn(`${at} of ${size} bytes runs past the end of the heap`);
     sizes.push(size);

@@ -104,7 +104,6 @@ export async function analyseRecording(path: string, o: ReportOptions): Promise<
   let capSeen: number | null = o.capacity ?? null;
   let usedIdx = -1;
   let freeIdx = -1;
-  let sumMax = 0;
   // Detectors are created at the first row (capacity may come from a column or used+free).
   let started = false;
   const scan = await scanRecording(
@@ -133,7 +132,6 @@ export async function analyseRecording(path: string, o: ReportOptions): Promise<
         );
         started = true;
       }
-      if (usedIdx >= 0 && freeIdx >= 0) sumMax = Math.max(sumMax, v[usedIdx]! + v[freeIdx]! || 0);
       for (let k = 0; k < idx.length; k++) {
         const x = v[idx[k]!]!;
         detectors[k]!.push(t, Number.isFinite(x) ? x : null);
@@ -150,7 +148,6 @@ export async function analyseRecording(path: string, o: ReportOptions): Promise<
   if (!header || !picks) throw new UsageError(`${path}: no header`);
   const p = picks as ReturnType<typeof pickColumns>;
   if (!started) throw new UsageError(`${path}: the recording has no samples`);
-  void sumMax;
   const signals: SignalReport[] = p.signals.map((s, k) => ({
     name: s.col,
     direction: s.direction,

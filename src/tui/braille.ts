@@ -42,7 +42,10 @@ export function paintBands(canvas: BrailleCanvas, series: readonly BandSeries[],
     const r = Math.round(((yMax - v) / span) * (pxH - 1));
     return r < 0 ? 0 : r >= pxH ? pxH - 1 : r;
   };
-  series.forEach((s, si) => {
+  // Paint the last series first so that the first one (the user's first expression, e.g. `used`)
+  // stays on top where bands overlap.
+  for (let si = series.length - 1; si >= 0; si--) {
+    const s = series[si]!;
     const n = Math.min(pxW, s.min.length, s.max.length);
     let prevTop = -1;
     let prevBottom = -1;
@@ -66,7 +69,7 @@ export function paintBands(canvas: BrailleCanvas, series: readonly BandSeries[],
       prevTop = ownTop;
       prevBottom = ownBottom;
     }
-  });
+  }
 }
 
 function setDot(c: BrailleCanvas, x: number, y: number, owner: number): void {

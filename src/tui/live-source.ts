@@ -26,6 +26,8 @@ export interface LiveSourceOptions {
   columns: readonly string[];
   roles: HeapRoles;
   rateHz: number;
+  /** Scales the leak detector's time constants (see LeakDetectorOptions.timeScale). */
+  driftTimeScale?: number;
   /** Seconds of firmware time per unit of Sample.target (0.001 for a millisecond tick); absent = host time. */
   targetSecondsPerTick?: number;
   status?(): Omit<StatusView, 'timeBase'>;
@@ -64,10 +66,10 @@ export class LiveSource implements DashboardSource {
       this.leak.push({
         name: opts.roles.used!,
         col: col(opts.roles.used),
-        detector: createLeakDetector({ direction: 'used', capacityBytes: opts.roles.capacityBytes }),
+        detector: createLeakDetector({ direction: 'used', capacityBytes: opts.roles.capacityBytes, timeScale: opts.driftTimeScale ?? 1 }),
       });
     if (col(opts.roles.free) >= 0)
-      this.leak.push({ name: opts.roles.free!, col: col(opts.roles.free), detector: createLeakDetector({ direction: 'free' }) });
+      this.leak.push({ name: opts.roles.free!, col: col(opts.roles.free), detector: createLeakDetector({ direction: 'free', timeScale: opts.driftTimeScale ?? 1 }) });
     this.fragCols = col(opts.roles.free) >= 0 && col(opts.roles.largest) >= 0 ? [col(opts.roles.free), col(opts.roles.largest)] : null;
     this.frag = this.fragCols ? createFragmentationTracker({}) : null;
   }

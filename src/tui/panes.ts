@@ -1,5 +1,6 @@
 // Text of the stats table, the drift pane and the status line. Pure functions of the source's
 // views, so they are tested without a terminal.
+import { basename } from 'node:path';
 import { compactNumber, fit, formatBytes, formatDuration } from './format.js';
 import type { DashboardSource, DriftRow, FragmentationView, StatusView } from './model.js';
 
@@ -82,23 +83,33 @@ export function renderDriftPane(
 
 export function renderStatusLine(status: StatusView | null, width: number, color: boolean, marks: number): string {
   if (!status) return fit(' recording replay: q quit, +/- zoom, ? help', width);
-  const parts: string[] = [];
-  if (status.connected) parts.push(`${status.probe}${status.targetState ? ` (${status.targetState})` : ''}`);
+  // [text shown, text with tags, priority]: the lowest priorities go first when the line is too long.
+  const parts: Array<[string, string, number]> = [];
+  const add = (plain: string, priority: number, tagged = plain): void => void parts.push([plain, tagged, priority]);
+  if (status.connected) add(`${status.probe}${status.targetState ? ` (${status.targetState})` : ''}`, 9);
   else {
     const lost = `PROBE LOST ${formatDuration(status.outageS ?? 0)}, reconnecting`;
-    parts.push(color ? `{white-fg}{red-bg}${lost}{/red-bg}{/white-fg}` : lost);
+    add(lost, 10, color ? `{white-fg}{red-bg}${lost}{/red-bg}{/white-fg}` : lost);
   }
   const achieved = status.achievedHz === null ? '-' : status.achievedHz.toFixed(status.achievedHz < 10 ? 1 : 0);
-  parts.push(`${achieved}/${status.requestedHz} Hz`);
-  if (status.latenessP99Ms !== null) parts.push(`late p99 ${status.latenessP99Ms.toFixed(1)}ms`);
-  if (status.overruns) parts.push(`overruns ${status.overruns}`);
-  if (status.reconnects) parts.push(`reconnects ${status.reconnects}`);
-  if (status.recording) parts.push(`rec ${status.recording.path} ${formatBytes(status.recording.bytes)}`);
-  if (marks) parts.push(`marks ${marks}`);
-  parts.push(`up ${formatDuration(status.elapsedS)}`);
-  if (status.timeBase === 'firmware') parts.push('axis: fw clock');
-  parts.push('? help');
-  // Tags do not count towards the width; keep the plain text within the line.
-  const text = ' ' + parts.join(' │ ');
-  return text;
+  add(`${achieved}/${status.requestedHz} Hz`, 8);
+  if (status.latenessP99Ms !== null) add(`late p99 ${status.latenessP99Ms.toFixed(1)}ms`, 4);
+  if (status.overruns) add(`overruns ${status.overruns}`, 3);
+  if (status.reconnects) add(`reconnects ${status.reconnects}`, 7);
+  if (status.recording) add(`rec ${basename(status.recording.path)} ${formatBytes(status.recording.bytes)}`, 6);
+  if (marks) add(`marks ${marks}`, 5);
+  add(`up ${formatDuration(status.elapsedS)}`, 4);
+  if (status.timeBase === 'firmware') add('axis: fw clock', 2);
+  add('? help', 1);
+  const sep = ' │ ';
+  const len = (ps: typeof parts): number => 1 + ps.reduce((n, p) => n + p[0].length, 0) + sep.length * Math.max(0, ps.length - 1);
+  const kept = [...parts];
+  while (kept.length > 1 && len(kept) > width) {
+    let lowest = 0;
+    kept.forEach((p, i) => {
+      if (p[2] < kept[lowest]![2]) lowest = i;
+    });
+    kept.splice(lowest, 1);
+  }
+  return ' ' + kept.map((p) => p[1]).join(sep);
 }

@@ -72,6 +72,21 @@ describe('heapscope report', () => {
     expect(j.durationS).toBeCloseTo(4 * 3600 - 1, 0);
   });
 
+  it('reads a heapscope JSONL recording, skipping event lines, and breaks nothing on a gap event', () => {
+    const lines: string[] = [];
+    for (let i = 0; i < 2 * 720; i++) {
+      if (i === 700) lines.push(JSON.stringify({ event: 'gap', t: i * 5, reason: 'probe lost' }));
+      lines.push(JSON.stringify({ t: i * 5, wall: new Date(i * 5000).toISOString(), values: { 'heap.used': 20000 + (i % 12) * 300 } }));
+    }
+    writeFileSync(join(dir, 'rec.jsonl'), lines.join('\n') + '\n');
+    const r = run(join(dir, 'rec.jsonl'), '--json');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.rows).toBe(1440);
+    expect(j.signals[0].name).toBe('heap.used');
+    expect(j.signals[0].verdict).not.toBe('leak');
+  });
+
   it('a column that does not exist is a usage error (exit 2) that lists the columns', () => {
     const r = run(join(dir, 'ok.csv'), '--used', 'nope');
     expect(r.status).toBe(2);

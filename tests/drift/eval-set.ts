@@ -56,9 +56,7 @@ export function score(set: Scored[]): Score {
     const said = result.verdict === 'leak';
     if (trace.leak && said) {
       tp++;
-      if (trace.kind !== 'step-leak' && trace.kind !== 'late-leak' || true) {
-        errs.push(Math.abs(result.rateBytesPerHour! - trace.rateBytesPerHour) / trace.rateBytesPerHour);
-      }
+      errs.push(Math.abs(result.rateBytesPerHour! - trace.rateBytesPerHour) / trace.rateBytesPerHour);
       if (trace.kind === 'slow-leak') delays.push((result.detectedAtS! - trace.leakStartS!) / 3600);
     } else if (trace.leak) {
       fn++;

@@ -1,5 +1,7 @@
-// Tuning run (not a test): scores the detector on the TUNING seeds. Run with
-//   npx vitest run tests/drift/tune.run.ts   (or import from a REPL)
+// Tuning run (not a test): scores the detector on the TUNING seeds (DRIFT_SET=heldout for the held-out
+// ones; DRIFT_COUNT=N seeds per kind). Compile and run:
+//   npx tsc --outDir /tmp/hs --rootDir . --module nodenext --moduleResolution nodenext --target es2022 \
+//     --skipLibCheck --strict --types node tests/drift/tune.ts && node /tmp/hs/tests/drift/tune.js
 import { runSet, score } from './eval-set.js';
 import { TUNING_SEEDS, HELD_OUT_SEEDS } from '../fixtures/drift/generate.js';
 

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSim, bundledFirmware } from '../../src/probe/sim/index.js';
 import type { MemoryReader } from '../../src/probe/types.js';
-import { detectAllocator, heapWatchExpressions, inspectHeap, notDetectedMessage, walkFreeList } from '../../src/heap/index.js';
+import { detectAllocator, heapWalker, heapWatchExpressions, inspectHeap, notDetectedMessage, walkFreeList } from '../../src/heap/index.js';
 import { contextFor, readExprs } from './helpers.js';
 import { join } from 'node:path';
 import { heapscopeRoot } from '../../src/probe/sim/bundled.js';
@@ -86,10 +86,19 @@ describe('heapscope allocator profile', () => {
     expect(set.roles).toEqual({ used: 'g_heap.used', free: 'g_heap.free', largest: 'g_heap.largest_free', capacityBytes: 16384 });
   });
 
+  it('gives a sampler the walk as one function (largest free block at a low rate)', async () => {
+    const walk = heapWalker(ctx.debug, ctx.elf)!;
+    const r = await walk(reader);
+    expect(r.consistent).toBe(true);
+    expect(r.largestFree).toBeGreaterThan(0);
+    expect(r.largestFree).toBeLessThanOrEqual(r.totalFree!);
+  });
+
   it('finds nothing in a firmware without an allocator, and says what it looked for', () => {
     const plain = contextFor(join(heapscopeRoot(), 'tests', 'fixtures', 'elf-unit', 'arm-gcc-dwarf4-Os.elf'));
     expect(detectAllocator(plain)).toBeNull();
     expect(heapWatchExpressions(plain.debug, plain.elf)).toBeNull();
+    expect(heapWalker(plain.debug, plain.elf)).toBeNull();
     const msg = notDetectedMessage('fw.elf');
     expect(msg).toMatch(/g_heap/);
     expect(msg).toMatch(/__malloc_free_list/);

@@ -110,3 +110,32 @@ describe('formatting', () => {
     expect(gaugeBar(null, 11)).toContain('-');
   });
 });
+
+describe('status line', () => {
+  const base = {
+    probe: 'gdb://127.0.0.1:3333',
+    connected: true,
+    reconnects: 2,
+    requestedHz: 100,
+    achievedHz: 99.7,
+    latenessP99Ms: 1.25,
+    overruns: 3,
+    recording: { path: '/very/long/path/to/soak.csv', bytes: 2048 },
+    elapsedS: 3725,
+    timeBase: 'host' as const,
+  };
+  it('shows probe, rates, lateness, reconnects, recording and elapsed time when it fits', async () => {
+    const { renderStatusLine } = await import('../../src/tui/panes.js');
+    const line = renderStatusLine(base, 200, false, 1);
+    for (const part of ['gdb://127.0.0.1:3333', '100/100 Hz', 'late p99 1.3ms', 'reconnects 2', 'rec soak.csv 2.0 KiB', 'marks 1', 'up 1h02m', '? help'])
+      expect(line).toContain(part);
+  });
+  it('drops the least important parts first on a narrow terminal, never the probe state', async () => {
+    const { renderStatusLine } = await import('../../src/tui/panes.js');
+    const line = renderStatusLine({ ...base, connected: false, outageS: 12 }, 60, false, 0);
+    expect(line.length).toBeLessThanOrEqual(60);
+    expect(line).toContain('PROBE LOST 12s, reconnecting');
+    expect(line).toContain('100/100 Hz');
+    expect(line).not.toContain('? help');
+  });
+});

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include "heap.h"
 
-#define RING 4096u
+#define RING 16384u
 #define SLOTS 64u
 
 struct churn_truth {

@@ -153,8 +153,11 @@ void vPortFree(void *pv)
     xNumberOfSuccessfulFrees++;
 }
 
+void freertos_tasks_init(void);
+
 void variant_init(void)
 {
+    freertos_tasks_init();
 #if FREERTOS_HEAP5
     /* FreeRTOS wants the regions in address order; the linker decides which array comes first. */
     static HeapRegion_t regions[3]; /* static + field by field: no memcpy in a -nostdlib build */

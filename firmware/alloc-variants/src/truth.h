@@ -20,6 +20,19 @@ struct alloc_truth {
 };
 extern volatile struct alloc_truth g_alloc_truth;
 
+/* Stacks: bytes at the far (low) end still holding the fill pattern 0xA5, by the firmware's own scan.
+ * msp = the main stack [STACK_BOTTOM, __stack_top); task[i] = FreeRTOS-layout task stacks (variants
+ * that have tasks). */
+#define STACK_FILL 0xA5u
+#define MAIN_STACK_BYTES 8192u
+struct stack_truth {
+    uint32_t msp_unused;
+    uint32_t task_unused[3];
+};
+extern volatile struct stack_truth g_stack_truth;
+/* Optional: variants with tasks refresh g_stack_truth.task_unused here (weak default does nothing). */
+void variant_stacks(void);
+
 /* Each variant provides these. */
 void *variant_alloc(uint32_t bytes);
 void variant_free(void *p);

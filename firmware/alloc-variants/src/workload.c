@@ -13,6 +13,37 @@
 
 volatile uint32_t g_ticks;
 volatile struct alloc_truth g_alloc_truth;
+volatile struct stack_truth g_stack_truth;
+extern uint32_t __stack_top;
+__attribute__((weak)) void variant_stacks(void) {}
+
+/* Fill the unused part of the main stack with the pattern, as RTOS startup code does, so a probe can
+ * find the high-water mark. Stops well below the live frames of this function. */
+static uintptr_t main_stack_bottom(void) { return (uintptr_t)&__stack_top - MAIN_STACK_BYTES; }
+
+static void fill_main_stack(void)
+{
+    uint8_t here;
+    uintptr_t stop = (uintptr_t)&here - 64u;
+    for (uintptr_t a = main_stack_bottom(); a < stop; a++) *(volatile uint8_t *)a = STACK_FILL;
+}
+
+static uint32_t main_stack_unused(void)
+{
+    const volatile uint8_t *p = (const volatile uint8_t *)main_stack_bottom();
+    uint32_t n = 0;
+    while (n < MAIN_STACK_BYTES && p[n] == STACK_FILL) n++;
+    return n;
+}
+
+/* Uses `depth` bytes of stack (a recursion the compiler cannot flatten), to move the high-water mark. */
+__attribute__((noinline)) static uint32_t burn_stack(uint32_t depth)
+{
+    volatile uint8_t pad[64];
+    pad[0] = (uint8_t)depth;
+    if (depth <= 64) return pad[0];
+    return burn_stack(depth - 64) + pad[0];
+}
 static void *s_slot[SLOTS];
 static uint32_t s_rng = 0x9E3779B9u;
 
@@ -53,10 +84,13 @@ void workload_step(void)
         g_alloc_truth.ops++;
     }
     variant_truth(&g_alloc_truth);
+    variant_stacks();
+    g_stack_truth.msp_unused = main_stack_unused();
 }
 
 int main(void)
 {
+    fill_main_stack();
     variant_init();
     variant_truth(&g_alloc_truth);
     platform_init();
@@ -66,7 +100,11 @@ int main(void)
         uint32_t now = g_ticks;
         while (done != now) {
             done++;
-            if (done % WORK_EVERY_MS == 0) workload_step();
+            if (done % WORK_EVERY_MS == 0) {
+                /* deepen the main stack's high-water mark now and then, up to ~2 KiB */
+                if (done % 1000u == 0 && done <= 30000u) burn_stack(done / 15u);
+                workload_step();
+            }
         }
     }
 }

@@ -1,0 +1,87 @@
+// FreeRTOS heap_2 / heap_1 and the counter layouts of Zephyr sys_heap, ThreadX byte pools, Mbed OS
+// heap stats and lwIP mem stats, each on the sim. None of these allocators is built here: the firmware
+// (firmware/alloc-variants/src/freertos_heap2.c, layouts.c) is written from each one's documented data
+// layout — same variable, struct and member names — and mirrors its counters into g_alloc_truth.
+// The profiles find the variables by DWARF and must read the same numbers.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openSim } from '../../src/probe/sim/index.js';
+import type { MemoryReader } from '../../src/probe/types.js';
+import { detectAllocator, heapWatchExpressions, inspectHeap } from '../../src/heap/index.js';
+import type { HeapReport } from '../../src/heap/inspect.js';
+import { bracketed, contextFor, variantElf, type AllocTruth } from './helpers.js';
+
+function suite(variant: string, profile: string, check: (r: HeapReport, t: AllocTruth) => void, roles?: object): void {
+  describe(variant, () => {
+    const ctx = contextFor(variantElf(variant));
+    let reader: MemoryReader;
+    beforeAll(async () => {
+      reader = await openSim({ elfPath: variantElf(variant), speed: 2 });
+    });
+    afterAll(async () => {
+      await reader?.close();
+    });
+    it(`is detected as ${profile} and its counters match the firmware's at a quiet moment`, async () => {
+      const found = detectAllocator(ctx);
+      expect(found?.profile.name).toBe(profile);
+      const { truth, result } = await bracketed(reader, ctx, 90, () => inspectHeap(reader, ctx, found!));
+      expect(truth.used).toBeGreaterThan(0);
+      check(result, truth);
+      if (roles) expect(heapWatchExpressions(ctx.debug, ctx.elf)!.roles).toEqual(roles);
+    });
+  });
+}
+
+suite('freertos-heap2', 'freertos-heap2', (r, t) => {
+  expect(r.walk?.consistent, r.walk?.reason).toBe(true);
+  expect(r.values.free).toBe(t.free);
+  expect(r.values.used).toBe(t.used);
+  expect(r.walk!.totalFree).toBe(t.walk_free);
+  expect(r.walk!.freeBlocks).toBe(t.free_blocks);
+  expect(r.largestFree).toBe(t.largest_free);
+});
+
+suite(
+  'freertos-heap1',
+  'freertos-heap1',
+  (r, t) => {
+    expect(r.values.used).toBe(t.used);
+    expect(r.values.capacity).toBe(t.arena);
+    expect(r.walk).toBeUndefined();
+  },
+  { used: 'xNextFreeByte', capacityBytes: 12288 },
+);
+
+suite(
+  'layout-zephyr',
+  'zephyr-sys-heap',
+  (r, t) => {
+    expect(r.exprs.free).toBe('_system_heap.heap.heap->free_bytes');
+    expect(r.values.free).toBe(t.free);
+    expect(r.values.used).toBe(t.used);
+    expect(r.values.peakUsed).toBe(t.largest_free); // the layout firmware reuses largest_free for the peak
+    expect(r.values.capacity).toBe(t.arena);
+  },
+  { used: '_system_heap.heap.heap->allocated_bytes', free: '_system_heap.heap.heap->free_bytes' },
+);
+
+suite('layout-threadx', 'threadx-byte-pool', (r, t) => {
+  expect(r.values.capacity).toBe(t.arena);
+  expect(r.values.free).toBe(t.free);
+  expect(r.values.used).toBe(t.used);
+  expect(r.values.fragments).toBeGreaterThan(0);
+});
+
+suite('layout-mbed', 'mbed-heap-stats', (r, t) => {
+  expect(r.values.capacity).toBe(t.arena);
+  expect(r.values.used).toBe(t.used);
+  expect(r.values.peakUsed).toBe(t.largest_free);
+  expect(r.values.allocCount).toBe(t.alloc_count);
+  expect(r.values.failedAllocs).toBe(t.failed);
+});
+
+suite('layout-lwip', 'lwip-mem', (r, t) => {
+  expect(r.values.capacity).toBe(t.arena);
+  expect(r.values.used).toBe(t.used);
+  expect(r.values.peakUsed).toBe(t.largest_free);
+  expect(r.values.failedAllocs).toBe(t.failed);
+});

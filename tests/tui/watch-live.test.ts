@@ -1,0 +1,69 @@
+// `heapscope watch` on a real GDB server (rp2040js's, running the bundled firmware), as a person sees
+// it: the probe is killed and restarted under it; the status line turns to PROBE LOST, then counts
+// the reconnect; marks, the gap and the reconnect are written into the recording.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, startPeer, waitForPort, type Peer } from '../peers/process.js';
+import { startCli, waitFor, type TmuxSession } from './tmux.js';
+
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const ELF = join(ROOT, 'firmware/prebuilt/heapdemo-m0plus-sawtooth.elf');
+const SERVER = join(ROOT, 'dist/tests/peers/rp2040-gdb-server.js');
+
+const cleanup: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanup.length) await cleanup.pop()!();
+});
+
+async function gdbServer(port: number): Promise<Peer> {
+  if (!existsSync(SERVER)) throw new Error(`${SERVER} missing: run npm run build`);
+  const peer = startPeer(process.execPath, [SERVER, '--elf', ELF, '--port', String(port)], { cwd: ROOT });
+  cleanup.push(() => peer.stop());
+  await waitForPort(port, 20_000);
+  return peer;
+}
+
+describe('heapscope watch on a GDB server that drops', () => {
+  it('shows PROBE LOST, reconnects by itself, and records marks, the gap and the reconnect', async () => {
+    const port = await freePort();
+    const server = await gdbServer(port);
+    const rec = join(mkdtempSync(join(tmpdir(), 'hs-watch-')), 'live.jsonl');
+    const s = startCli(
+      ['watch', ELF, 'g_heap.used', 'g_heap.free', '--probe', `gdb://127.0.0.1:${port}`, '--rate', '20', '--record', rec],
+      100,
+      30,
+    );
+    cleanup.push(() => s.kill());
+    await waitFor('samples', () => /samples (\d{2,})/.test(s.capture()), 30_000, () => s.capture());
+    expect(s.capture()).toContain(`gdb://127.0.0.1:${port}`);
+    s.keys('m');
+    await waitFor('mark counted', () => s.capture().includes('marks 1'), 5000, () => s.capture());
+
+    await server.stop();
+    await waitFor('probe lost', () => s.capture().includes('PROBE LOST'), 20_000, () => s.capture());
+    s.save('watch-probe-lost');
+
+    await gdbServer(port);
+    await waitFor('reconnect', () => s.capture().includes('reconnects 1'), 30_000, () => s.capture());
+    expect(s.capture()).not.toContain('PROBE LOST');
+    s.save('watch-reconnected');
+
+    s.keys('q');
+    await waitFor('exit', () => !s.alive(), 10_000, () => s.capture());
+    expect(s.exitCode()).toBe(0);
+    const events = readFileSync(rec, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event?: string; t: number });
+    const kinds = events.filter((e) => e.event).map((e) => e.event);
+    expect(kinds).toEqual(['mark', 'gap', 'reconnect']);
+    const samples = events.filter((e) => !e.event);
+    expect(samples.length).toBeGreaterThan(20);
+    // Samples exist on both sides of the outage.
+    const gapT = events.find((e) => e.event === 'gap')!.t;
+    expect(samples.some((e) => e.t > gapT)).toBe(true);
+    expect(readFileSync(s.stderrPath, 'utf8')).toMatch(/^heapscope: recorded \d+ samples to .*live\.jsonl\n$/);
+  });
+});
