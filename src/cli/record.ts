@@ -25,6 +25,7 @@ import { writeJson } from './output.js';
 import { defaultProbeFor } from './read.js';
 import { heapscopeVersion } from './version.js';
 import { positiveNumber, tcpPort } from './arg-parsers.js';
+import { heapRoleOf } from '../drift/roles.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, probeUnreachable: 3, probeGaveUp: 4, output: 5, leak: 10 } as const;
 
@@ -209,15 +210,6 @@ async function resolveWatches(settings: RecordSettings): Promise<{ elf: ElfFile;
   return { elf, watches, ...(target ? { target } : {}) };
 }
 
-/** Roles for the drift verdict: from the config, else from the column's last name part. */
-function inferRole(column: string): WatchRole | undefined {
-  const leaf = column.split(/[.>\]]/).filter(Boolean).pop()?.toLowerCase() ?? '';
-  if (/^(used|used_bytes|bytes_used|heap_used|allocated|cur_allocated_bytes|xusedbytes)$/.test(leaf)) return 'used';
-  if (/^(free|free_bytes|bytes_free|heap_free|xfreebytesremaining|free_size)$/.test(leaf)) return 'free';
-  if (/^(capacity|total|heap_size|size_total)$/.test(leaf)) return 'capacity';
-  return undefined;
-}
-
 interface ColumnStats {
   min: number;
   max: number;
@@ -296,7 +288,7 @@ export async function runRecord(settings: RecordSettings): Promise<number> {
   for (let i = 0; i < columns.length; i++) colStats.push({ min: Infinity, max: -Infinity, sum: 0, n: 0, last: undefined });
 
   // The drift verdict watches one heap counter: 'used' rising or 'free' falling.
-  const roles = columns.map((c) => settings.watches.find((w) => w.expr === c)?.role ?? inferRole(c));
+  const roles = columns.map((c) => settings.watches.find((w) => w.expr === c)?.role ?? heapRoleOf(c));
   if (settings.failOnLeak) {
     const used = roles.indexOf('used');
     const free = roles.indexOf('free');
@@ -329,7 +321,7 @@ export async function runRecord(settings: RecordSettings): Promise<number> {
     })),
     rates: sampler.rates,
     ...(target ? { targetClock: target } : {}),
-    roleOf: inferRole,
+    roleOf: heapRoleOf,
   });
   let metrics: MetricsServer | null = null;
   let stopReason = '';

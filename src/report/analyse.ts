@@ -5,6 +5,7 @@ import type { FragmentationResult, LeakDetector, LeakResult } from '../drift/typ
 import { UsageError } from '../errors.js';
 import { scanRecording, type RecordingHeader, type ScanSummary } from '../record/reader.js';
 import { MinMaxDownsampler, type Bucket } from './downsample.js';
+import { heapRoleOf } from '../drift/roles.js';
 
 export interface ReportOptions {
   used?: string;
@@ -40,21 +41,6 @@ interface Pick {
   pickedBy: string;
 }
 
-const USED_RE = /(^|[._\s])(used|allocated|alloc|in_?use|heap_used|usedbytes)([._\s]|$)|used|allocated/i;
-const LARGEST_RE = /largest|biggest|max_?free|maxfree|max_?block|largestfree/i;
-const MINFREE_RE = /min(imum)?_?(ever)?_?free|low_?water|minever/i;
-const FREE_RE = /free|remaining|avail/i;
-const CAPACITY_RE = /capacity|total|heap_?size|size$/i;
-
-function classify(name: string): 'used' | 'free' | 'largest' | 'minfree' | 'capacity' | null {
-  if (LARGEST_RE.test(name)) return 'largest';
-  if (MINFREE_RE.test(name)) return 'minfree';
-  if (FREE_RE.test(name)) return 'free';
-  if (USED_RE.test(name)) return 'used';
-  if (CAPACITY_RE.test(name)) return 'capacity';
-  return null;
-}
-
 export function pickColumns(h: RecordingHeader, o: ReportOptions): { signals: Pick[]; largest: string | null; free: string | null; capacityCol: string | null } {
   const has = (c: string): void => {
     if (!h.columns.includes(c))
@@ -62,7 +48,7 @@ export function pickColumns(h: RecordingHeader, o: ReportOptions): { signals: Pi
   };
   const roles = new Map<string, string>();
   for (const w of h.meta?.watches ?? []) if (w.role) for (const c of w.columns) if (!roles.has(c)) roles.set(c, w.role);
-  const roleOf = (c: string): string | null => roles.get(c) ?? classify(c);
+  const roleOf = (c: string): string | null => roles.get(c) ?? heapRoleOf(c) ?? null;
   const how = (c: string): string => (roles.has(c) ? `role '${roles.get(c)}' in the meta` : 'its name');
   const signals: Pick[] = [];
   if (o.used) {
