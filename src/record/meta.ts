@@ -37,6 +37,8 @@ export interface RecordingMeta {
   endedAt?: string;
   samples?: number;
   gaps?: { t: number; wall: string; reason: string; downS?: number }[];
+  /** Events the user marked (`m` in the dashboard), with seconds since start. */
+  marks?: { t: number; wall: string; text: string }[];
   /** Seconds since start at this file's first row (rotated files continue the run's clock). */
   firstT?: number;
 }

@@ -47,6 +47,7 @@ export class Recorder {
   private segmentStartT = 0;
   private segmentSamples = 0;
   private segmentGaps: NonNullable<RecordingMeta['gaps']> = [];
+  private segmentMarks: NonNullable<RecordingMeta['marks']> = [];
   private readonly files: string[] = [];
   private samples = 0;
   private rows = 0;
@@ -97,6 +98,11 @@ export class Recorder {
 
   writeEvent(e: SessionEvent): void {
     if (e.event === 'gap') this.segmentGaps.push({ t: e.t, wall: isoWall(e.wallMs), reason: e.reason });
+    if (e.event === 'mark') {
+      // CSV has no event rows: the mark goes into the meta file, written now so a crash keeps it.
+      this.segmentMarks.push({ t: e.t, wall: isoWall(e.wallMs), text: e.text });
+      this.writeSegmentMeta(false);
+    }
     if (e.event === 'reconnect') {
       const last = this.segmentGaps[this.segmentGaps.length - 1];
       if (last && last.downS === undefined) last.downS = e.downS;
@@ -198,6 +204,7 @@ export class Recorder {
     this.segmentStartT = startT;
     this.segmentSamples = 0;
     this.segmentGaps = [];
+    this.segmentMarks = [];
     this.writeSegmentMeta(false);
     this.file.append(this.fmt.header(this.opts.columns));
   }
@@ -205,6 +212,7 @@ export class Recorder {
   private writeSegmentMeta(final: boolean): void {
     const meta: RecordingMeta = { ...this.opts.meta, firstT: this.segmentStartT };
     if (this.opts.rotate) meta.segment = { index: this.segmentIndex + 1, first: basename(this.files[0]!) };
+    if (this.segmentMarks.length) meta.marks = this.segmentMarks;
     if (final) {
       meta.endedAt = new Date().toISOString();
       meta.samples = this.segmentSamples;

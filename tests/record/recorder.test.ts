@@ -199,3 +199,27 @@ describe('Recorder on a full disk', () => {
     expect(readdirSync(dir)).not.toContain('nope');
   });
 });
+
+describe('marks in a CSV recording', () => {
+  it('go into the meta file at once, since CSV has no event rows', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'hs-marks-')), 'm.csv');
+    const meta: RecordingMeta = {
+      heapscope: 'test',
+      format: 'csv',
+      elf: { path: 'fw.elf', sha256: null, buildId: null },
+      probe: 'test',
+      startedAt: new Date(0).toISOString(),
+      watches: [],
+      rates: [10],
+      host: { name: 'h', platform: 'linux', release: 'x', node: process.version },
+    };
+    const r = new Recorder({ path, format: 'csv', columns: ['a'], meta });
+    r.writeSample({ t: 0, wallMs: 0, values: [1] });
+    r.writeEvent({ event: 'mark', t: 0.5, wallMs: 500, text: 'door opened' });
+    const during = JSON.parse(readFileSync(`${path}.meta.json`, 'utf8')) as { marks?: { text: string; t: number }[] };
+    expect(during.marks).toEqual([{ t: 0.5, wall: new Date(500).toISOString(), text: 'door opened' }]);
+    r.close();
+    const after = JSON.parse(readFileSync(`${path}.meta.json`, 'utf8')) as { marks?: unknown[] };
+    expect(after.marks).toHaveLength(1);
+  });
+});
