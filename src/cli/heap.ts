@@ -25,12 +25,12 @@ interface HeapOptions {
   walk: boolean;
   allowHalt?: boolean;
   timeout: number;
-  stack: string[];
+  stack?: string[];
   fill?: string;
 }
 
-function collect(v: string, prev: string[]): string[] {
-  return [...prev, v];
+function collect(v: string, prev: string[] | undefined): string[] {
+  return [...(prev ?? []), v];
 }
 
 function positiveInt(v: string): number {
@@ -51,7 +51,7 @@ export function register(program: Command): void {
     .option('--allocator <name>', 'skip detection and use this profile (see --list-allocators)')
     .option('--list-allocators', 'list the allocator profiles and what each looks for')
     .option('--no-walk', 'read the counters only, do not walk the free list')
-    .option('--stack <start..end>', 'scan a stack region for its high-water mark: symbols or addresses, e.g. _sstack.._estack (repeatable)', collect, [])
+    .option('--stack <start..end>', 'scan a stack region for its high-water mark: symbols or addresses, e.g. _sstack.._estack (repeatable)', collect)
     .option('--fill <byte>', 'stack fill pattern (default 0xA5, FreeRTOS; Zephyr uses 0xAA)')
     .option('--allow-halt', 'allow a probe that halts the core to read (QEMU gdbstub, Black Magic Probe)')
     .option('--timeout <ms>', 'per-request probe timeout', positiveInt, 3000)
@@ -75,7 +75,7 @@ async function runHeap(elfPath: string, opts: HeapOptions): Promise<void> {
   if (!found) throw new UsageError(notDetectedMessage(elfPath));
   const watches = counterWatches(ctx, found);
   const fill = opts.fill !== undefined ? parseFill(opts.fill) : FREERTOS_STACK_FILL;
-  const regions = opts.stack.map((spec) => ({ name: spec, region: parseStackSpec(ctx, spec) }));
+  const regions = (opts.stack ?? []).map((spec) => ({ name: spec, region: parseStackSpec(ctx, spec) }));
   const url = opts.probe ?? defaultProbeFor(elfPath);
   const reader = await openProbe(url, { allowHalt: opts.allowHalt ?? false, timeoutMs: opts.timeout, elfPath: resolve(elfPath) });
   let interrupted = false;

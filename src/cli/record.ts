@@ -31,6 +31,7 @@ export const EXIT = { ok: 0, error: 1, usage: 2, probeUnreachable: 3, probeGaveU
 
 interface RecordFlags {
   probe?: string;
+  driftWindow?: number;
   rate?: number;
   duration?: string;
   out?: string;
@@ -67,6 +68,7 @@ export interface RecordSettings {
   targetClock?: string;
   metrics?: { host: string; port: number };
   failOnLeak: boolean;
+  driftWindowS?: number;
   giveUpAfterS?: number;
   allowHalt: boolean;
   timeoutMs: number;
@@ -89,6 +91,7 @@ export function register(program: Command): void {
     .option('--metrics <[host:]port>', 'serve Prometheus /metrics (loopback unless a host is named)')
     .option('--metrics-port <n>', 'same as --metrics 127.0.0.1:<n>', tcpPort)
     .addOption(new Option('--fail-on <what>', 'exit 10 when the drift verdict is a leak').choices(['leak']))
+    .option('--drift-window <s>', 'leak detector (--fail-on leak) baseline window in seconds (default 60)', positiveNumber)
     .option('--give-up-after <time>', 'exit 4 when the probe stays unreachable this long (default: never)')
     .option('--raw', 'resolve plain symbol names from the symbol table only (no DWARF needed)')
     .option('--allow-halt', 'allow a probe that halts the core to read')
@@ -171,6 +174,7 @@ export function resolveSettings(elfArg: string | undefined, exprArgs: string[], 
     ...(giveUp !== undefined ? { giveUpAfterS: parseDuration(giveUp, '--give-up-after') } : {}),
     allowHalt: flags.allowHalt ?? false,
     timeoutMs: flags.timeout ?? 3000,
+    ...(flags.driftWindow !== undefined ? { driftWindowS: flags.driftWindow } : {}),
   };
 }
 
@@ -301,7 +305,10 @@ export async function runRecord(settings: RecordSettings): Promise<number> {
     }
     const { createLeakDetector } = await import('../drift/detector.js');
     leak.column = column;
-    leak.detector = createLeakDetector({ direction: column === used ? 'used' : 'free' });
+    leak.detector = createLeakDetector({
+      direction: column === used ? 'used' : 'free',
+      ...(settings.driftWindowS ? { timeScale: settings.driftWindowS / 60 } : {}),
+    });
   }
 
   checkOutputFree(settings.out, settings.rotate !== undefined, settings.overwrite);

@@ -7,6 +7,7 @@ import { analyseRecording } from '../report/analyse.js';
 import { renderHtml } from '../report/html.js';
 import { reportJson, reportText } from '../report/text.js';
 import { writeJson } from './output.js';
+import { positiveNumber } from './arg-parsers.js';
 
 export const LEAK_EXIT_CODE = 10;
 
@@ -29,10 +30,11 @@ export function register(program: Command): void {
     .option('--capacity <bytes>', 'heap size (for time to exhaustion from a used column)', bytesArg('--capacity'))
     .option('--largest <col>', 'column with the largest free block (fragmentation)')
     .option('--need <bytes>', 'forecast when the largest free block falls below this size', bytesArg('--need'))
+    .option('--drift-window <s>', 'leak detector baseline window in seconds: a few saw-tooth periods (default 60)', positiveNumber)
     .option('--json', 'machine-readable output')
     .option('--html <file>', 'write a self-contained HTML report with charts')
     .option('--fail-on <what>', "exit 10 when the verdict is 'leak'")
-    .action(async (path: string, o: { used?: string; free?: string; capacity?: number; largest?: string; need?: number; json?: boolean; html?: string; failOn?: string }) => {
+    .action(async (path: string, o: { used?: string; free?: string; capacity?: number; largest?: string; need?: number; driftWindow?: number; json?: boolean; html?: string; failOn?: string }) => {
       if (o.failOn !== undefined && o.failOn !== 'leak') throw new UsageError(`--fail-on accepts only 'leak', got '${o.failOn}'`);
       const data = await analyseRecording(path, o);
       if (o.html) {

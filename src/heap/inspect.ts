@@ -61,26 +61,37 @@ export async function inspectHeap(
   const values: Partial<Record<CounterRole, number>> = {};
   const exprs: Partial<Record<CounterRole, string>> = {};
   const stale: Partial<Record<CounterRole, number>> = {};
-  if (watches.length) {
-    const bytes = await readWatches(reader, watches.map((w) => w.watch));
-    watches.forEach(({ role, watch, stale: isStale }, i) => {
-      const b = bytes[i]!;
-      const v = b.length ? toNumber(watch.decode(b)) : undefined;
-      if (isStale) {
-        if (v !== undefined) stale[role] = v;
-        return;
-      }
-      exprs[role] = watch.expr;
-      if (v !== undefined) values[role] = v;
-    });
-  }
-  if (values.capacity === undefined && plan.capacityBytes !== undefined) values.capacity = plan.capacityBytes;
-
-  let walk: WalkResult | undefined;
   const layout = opts.walk === false ? null : (found.profile.freeList?.(ctx) ?? null);
   const ownWalk = opts.walk === false || layout ? null : (found.profile.walk?.(ctx) ?? null);
-  if (layout) walk = await walkFreeList(reader, layout, opts.walkOptions);
-  else if (ownWalk) walk = await ownWalk(reader, opts.walkOptions);
+
+  // Counters without pointer hops ride along in the walk's first read: one instant for both.
+  // (A walker that cannot carry them returns no alsoRead: they are then read on their own.)
+  const together = (layout !== null || ownWalk !== null) && watches.every((w) => w.watch.hops.length === 0);
+  let walk: WalkResult | undefined;
+  let counterBytes: Uint8Array[];
+  if (together) {
+    const alsoRead = watches.map((w) => ({ address: w.watch.address, length: w.watch.byteSize }));
+    const tuning = { ...opts.walkOptions, alsoRead };
+    walk = layout ? await walkFreeList(reader, layout, tuning) : await ownWalk!(reader, tuning);
+    counterBytes = walk.alsoRead ?? (await readWatches(reader, watches.map((w) => w.watch)));
+    delete walk.alsoRead;
+  } else {
+    counterBytes = watches.length ? await readWatches(reader, watches.map((w) => w.watch)) : [];
+    if (layout) walk = await walkFreeList(reader, layout, opts.walkOptions);
+    else if (ownWalk) walk = await ownWalk(reader, opts.walkOptions);
+  }
+  watches.forEach(({ role, watch, stale: isStale }, i) => {
+    const b = counterBytes[i]!;
+    const v = b.length ? toNumber(watch.decode(b)) : undefined;
+    if (isStale) {
+      if (v !== undefined) stale[role] = v;
+      return;
+    }
+    exprs[role] = watch.expr;
+    if (v !== undefined) values[role] = v;
+  });
+  if (values.capacity === undefined && plan.capacityBytes !== undefined) values.capacity = plan.capacityBytes;
+
   if (values.capacity === undefined && walk?.regionBytes !== undefined && (layout?.regionPointers || ownWalk)) values.capacity = walk.regionBytes;
   if (values.free === undefined && walk?.consistent) values.free = walk.totalFree;
   if (values.used === undefined && values.capacity !== undefined && values.free !== undefined) values.used = values.capacity - values.free;

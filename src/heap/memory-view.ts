@@ -46,14 +46,15 @@ export class MemoryView {
   }
 
   /**
-   * Makes [address, address+length) available: as held, else by reading the aligned page around it
-   * (clipped to `bounds`), or exactly those bytes when pageBytes is 0 (node-by-node).
+   * Makes [address, address+length) available: as held, else by reading `spanBytes` from the
+   * `alignBytes` boundary at or below it (clipped to `bounds`), or exactly those bytes when spanBytes
+   * is 0 (node-by-node).
    */
-  async ensure(address: number, length: number, pageBytes: number, bounds?: { start: number; end: number }): Promise<void> {
+  async ensure(address: number, length: number, spanBytes: number, bounds?: { start: number; end: number }, alignBytes = 1024): Promise<void> {
     if (this.has(address, length)) return;
-    if (pageBytes > 0) {
-      const lo = Math.max(bounds?.start ?? 0, address - (address % pageBytes));
-      const hi = Math.min(bounds?.end ?? Infinity, lo + pageBytes);
+    if (spanBytes > 0) {
+      const lo = Math.max(bounds?.start ?? 0, address - (address % alignBytes));
+      const hi = Math.min(bounds?.end ?? Infinity, lo + Math.max(spanBytes, alignBytes));
       if (hi >= address + length) {
         await this.read([{ address: lo, length: hi - lo }]);
         return;

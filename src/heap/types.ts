@@ -143,6 +143,9 @@ export interface WalkTuning {
   maxPrefetchBytes?: number;
   /** Pause between attempts, so the firmware can finish what it was doing (default 2 ms x attempt). */
   retryDelayMs?: number;
+  /** More blocks (the allocator's counters) to read in the walk's first call, so that the counters and
+   * the walk describe the same instant; their bytes come back in WalkResult.alsoRead. */
+  alsoRead?: readonly MemoryBlock[];
 }
 
 /** Result of one non-halting walk. */
@@ -159,6 +162,8 @@ export interface WalkResult {
   histogram?: Record<number, number>;
   /** Bytes of the heap region(s) walked (the sbrk'ed size for growing heaps). */
   regionBytes?: number;
+  /** Bytes of WalkTuning.alsoRead from the accepted attempt (not serialised). */
+  alsoRead?: Uint8Array[];
   /** readBlocks calls and bytes read over all attempts (for the benchmark and --json). */
   reads: number;
   bytesRead: number;

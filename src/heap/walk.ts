@@ -16,6 +16,7 @@ import type { FreeListLayout, Region, WalkResult, WalkTuning } from './types.js'
 export type WalkOptions = WalkTuning;
 
 const PAGE_BYTES = 1024;
+const MAX_SPAN_BYTES = 16 * 1024;
 /** Regions up to this size are read whole in one call (measured in bench/heap-walk.ts: a 64 KiB read
  * costs ~30 ms over GDB RSP, about as much as 150 node-by-node round trips; pages win above that). */
 export const DEFAULT_PREFETCH_BYTES = 32 * 1024;
@@ -30,7 +31,7 @@ export async function walkFreeList(reader: MemoryReader, layout: FreeListLayout,
   });
 }
 
-export type WalkNumbers = Pick<WalkResult, 'freeBlocks' | 'totalFree' | 'largestFree' | 'histogram' | 'regionBytes'>;
+export type WalkNumbers = Pick<WalkResult, 'freeBlocks' | 'totalFree' | 'largestFree' | 'histogram' | 'regionBytes' | 'alsoRead'>;
 
 /** Runs `attempt` until it returns without finding a torn snapshot, at most opts.attempts times. */
 export async function retryWalk(
@@ -97,8 +98,10 @@ async function walkOnce(
   if (L.freeTotal) words.push(L.freeTotal);
   if (L.freeCount) words.push(L.freeCount);
   const regions: MemoryBlock[] = whole ? L.regions.map((r) => ({ address: r.start, length: r.end - r.start })) : [];
-  const got = await view.read([...L.stamps, ...words, ...regions, ...L.stamps]);
+  const also = opts.alsoRead ?? [];
+  const got = await view.read([...L.stamps, ...words, ...also, ...regions, ...L.stamps]);
   const n = L.stamps.length;
+  const alsoRead = got.slice(n + words.length, n + words.length + also.length);
   const stampsBefore = got.slice(0, n);
   const stampsAfterFirst = got.slice(got.length - n);
   if (!sameBytes(stampsBefore, stampsAfterFirst)) throw new Torn('allocation counters changed while the heap was read');
@@ -110,8 +113,14 @@ async function walkOnce(
   const mask = L.allocatedBit ?? 0;
 
   const inRegion = (a: number, len: number): Region | undefined => L.regions.find((r) => a >= r.start && a + len <= r.end);
-  const page = mode === 'node-by-node' ? 0 : PAGE_BYTES;
-  const header = (a: number): Promise<void> => view.ensure(a, L.headerBytes, page, inRegion(a, L.headerBytes));
+  // Paged reads grow as the walk goes on (1, 2, 4 ... 16 KiB): a long list costs a handful of reads,
+  // a short one little more than its first page.
+  let span = mode === 'node-by-node' ? 0 : PAGE_BYTES;
+  const header = async (a: number): Promise<void> => {
+    if (view.has(a, L.headerBytes)) return;
+    await view.ensure(a, L.headerBytes, span, inRegion(a, L.headerBytes), PAGE_BYTES);
+    if (span > 0) span = Math.min(span * 2, MAX_SPAN_BYTES);
+  };
 
   const sizes: number[] = [];
   const seen = new Set<number>();
@@ -160,7 +169,13 @@ async function walkOnce(
     const expected = word(L.freeCount);
     if (sizes.length !== expected) throw new Torn(`the walk found ${sizes.length} free blocks, the allocator's counter says ${expected}`);
   }
-  return { freeBlocks: sizes.length, totalFree, largestFree: sizes.reduce((a, b) => Math.max(a, b), 0), histogram: histogram(sizes) };
+  return {
+    freeBlocks: sizes.length,
+    totalFree,
+    largestFree: sizes.reduce((a, b) => Math.max(a, b), 0),
+    histogram: histogram(sizes),
+    ...(also.length ? { alsoRead } : {}),
+  };
 }
 
 function xor(a: number, b: number, size: number): number {

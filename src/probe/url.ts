@@ -12,7 +12,7 @@ import { openTcpTransport } from './tcp-transport.js';
 import type { MemoryReader, OpenProbeOptions } from './types.js';
 
 export const PROBE_URL_FORMS = [
-  'sim:[path.elf]',
+  'sim:[path.elf][?speed=N]',
   'openocd://host[:6666][?target=NAME]',
   'gdb://host:port[?halting=yes|no]',
   'serial:/dev/ttyACM0[?baud=115200]',
@@ -21,7 +21,7 @@ export const PROBE_URL_FORMS = [
 ];
 
 export type ParsedProbeUrl =
-  | { kind: 'sim'; elfPath?: string }
+  | { kind: 'sim'; elfPath?: string; speed?: number }
   | { kind: 'openocd'; host: string; port: number; target?: string }
   | { kind: 'gdb'; host: string; port: number; halting?: boolean }
   | { kind: 'serial'; path: string; baudRate: number; halting?: boolean }
@@ -61,8 +61,13 @@ export function parseProbeUrl(url: string): ParsedProbeUrl {
   const scheme = url.slice(0, colon).toLowerCase();
   const [rest, params] = splitQuery(url.slice(colon + 1));
   switch (scheme) {
-    case 'sim':
-      return rest ? { kind: 'sim', elfPath: rest } : { kind: 'sim' };
+    case 'sim': {
+      // speed: firmware time per wall time (the emulator may run faster than real time).
+      const sp = params.get('speed');
+      const speed = sp === null ? undefined : Number(sp);
+      if (speed !== undefined && !(speed > 0 && Number.isFinite(speed))) throw bad(url, `speed must be a number > 0, not '${sp}'`);
+      return { kind: 'sim', ...(rest ? { elfPath: rest } : {}), ...(speed !== undefined ? { speed } : {}) };
+    }
     case 'openocd': {
       if (!rest.startsWith('//')) throw bad(url, 'write openocd://host[:port]');
       const target = params.get('target') ?? undefined;
@@ -99,7 +104,7 @@ export async function openProbe(url: string, opts: OpenProbeOptions = {}): Promi
       // Loaded on demand: the emulator is heavy and only sim: needs it.
       const { openSim } = await import('./sim/index.js');
       const elfPath = parsed.elfPath ?? opts.elfPath;
-      return openSim(elfPath ? { elfPath } : {});
+      return openSim({ ...(elfPath ? { elfPath } : {}), ...(parsed.speed !== undefined ? { speed: parsed.speed } : {}) });
     }
     case 'openocd': {
       const { openOpenOcd } = await import('./openocd-tcl.js');

@@ -13,6 +13,8 @@ export interface ReportOptions {
   largest?: string;
   capacity?: number;
   need?: number;
+  /** Leak detector baseline window in seconds (default 60): a few saw-tooth periods. */
+  driftWindow?: number;
 }
 
 export interface SignalReport {
@@ -114,7 +116,11 @@ export async function analyseRecording(path: string, o: ReportOptions): Promise<
         if (capSeen === null && usedIdx >= 0 && freeIdx >= 0 && Number.isFinite(v[usedIdx]! + v[freeIdx]!))
           capSeen = v[usedIdx]! + v[freeIdx]!;
         detectors = picks!.signals.map((s) =>
-          createLeakDetector({ direction: s.direction, ...(capSeen ? { capacityBytes: capSeen } : {}) }),
+          createLeakDetector({
+            direction: s.direction,
+            ...(capSeen ? { capacityBytes: capSeen } : {}),
+            ...(o.driftWindow ? { timeScale: o.driftWindow / 60 } : {}),
+          }),
         );
         started = true;
       }

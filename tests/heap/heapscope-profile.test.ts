@@ -65,6 +65,26 @@ describe('heapscope allocator profile', () => {
     expect(matched).toBe(5);
   });
 
+  it('paged and node-by-node walks find the same blocks as the whole-arena walk, in more reads', async () => {
+    const layout = detectAllocator(ctx)!.profile.freeList!(ctx)!;
+    for (let i = 0; i < 200; i++) {
+      const before = await stats();
+      const whole = await walkFreeList(reader, layout);
+      const paged = await walkFreeList(reader, layout, { maxPrefetchBytes: 0 });
+      const nodes = await walkFreeList(reader, layout, { mode: 'node-by-node' });
+      const after = await stats();
+      if (before.alloc_count + before.free_count !== after.alloc_count + after.free_count) continue;
+      for (const w of [paged, nodes]) {
+        expect(w.consistent).toBe(true);
+        expect([w.freeBlocks, w.totalFree, w.largestFree, w.histogram]).toEqual([whole.freeBlocks, whole.totalFree, whole.largestFree, whole.histogram]);
+      }
+      expect(nodes.reads).toBe(1 + whole.freeBlocks! + 1); // head+counters, one per block, counters again
+      expect(paged.reads).toBeGreaterThan(1);
+      return;
+    }
+    throw new Error('no quiet moment in 200 tries');
+  });
+
   it('reports capacity, used, free, counts, largest free and a histogram that sums to the block count', async () => {
     const report = await inspectHeap(reader, ctx, detectAllocator(ctx)!);
     expect(report.allocator).toBe('heapscope');
@@ -73,6 +93,11 @@ describe('heapscope allocator profile', () => {
     expect(report.values.allocCount).toBeGreaterThan(0);
     expect(report.walk?.consistent).toBe(true);
     expect(report.largestFreeSource).toBe('walk');
+    // counters ride along in the walk's read: one instant (on the sim, one atomic snapshot)
+    expect(report.walk!.reads).toBe(1);
+    expect(report.values.free).toBe(report.walk!.totalFree);
+    expect(report.values.fragments).toBe(report.walk!.freeBlocks);
+    expect(report.values.largestFree).toBe(report.largestFree);
     const hist = Object.values(report.walk!.histogram!).reduce((a, b) => a + b, 0);
     expect(hist).toBe(report.walk!.freeBlocks);
     expect(report.fragmentation).toBeGreaterThanOrEqual(0);

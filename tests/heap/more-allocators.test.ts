@@ -2,7 +2,8 @@
 // heap stats and lwIP mem stats, each on the sim. None of these allocators is built here: the firmware
 // (firmware/alloc-variants/src/freertos_heap2.c, layouts.c) is written from each one's documented data
 // layout — same variable, struct and member names — and mirrors its counters into g_alloc_truth.
-// The profiles find the variables by DWARF and must read the same numbers.
+// The profiles find the variables by DWARF and must read the same numbers; the ThreadX layout firmware
+// also implements the byte pool's block list, which heapscope walks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSim } from '../../src/probe/sim/index.js';
 import type { MemoryReader } from '../../src/probe/types.js';
@@ -66,9 +67,15 @@ suite(
 
 suite('layout-threadx', 'threadx-byte-pool', (r, t) => {
   expect(r.values.capacity).toBe(t.arena);
-  expect(r.values.free).toBe(t.free);
+  expect(r.values.free).toBe(t.free); // tx_byte_pool_available
   expect(r.values.used).toBe(t.used);
-  expect(r.values.fragments).toBeGreaterThan(0);
+  expect(r.values.fragments).toBe(t.live); // every block, end marker included
+  // the block-list walk (ThreadX's header: next pointer + owner word)
+  expect(r.walk?.consistent, r.walk?.reason).toBe(true);
+  expect(r.walk!.totalFree).toBe(t.walk_free);
+  expect(r.walk!.freeBlocks).toBe(t.free_blocks);
+  expect(r.largestFree).toBe(t.largest_free); // largest run of adjacent free blocks - one header
+  expect(r.largestFreeSource).toBe('walk');
 });
 
 suite('layout-mbed', 'mbed-heap-stats', (r, t) => {

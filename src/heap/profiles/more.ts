@@ -1,8 +1,10 @@
-// Counter-struct profiles: Zephyr sys_heap / k_heap runtime stats, ThreadX byte pools, Mbed OS heap
-// stats, lwIP's mem stats. None of these is walked (yet): the largest free block is not available from
-// their counters, and the report says so.
+// Counter-struct profiles: Zephyr sys_heap / k_heap runtime stats, ThreadX byte pools (also walked:
+// walk-byte-pool.ts), Mbed OS heap stats, lwIP's mem stats. The others are not walked (yet): their
+// largest free block is not available from counters, and the report says so.
 import { findStatic, memberAt } from '../dwarf-layout.js';
-import type { HeapContext } from '../types.js';
+import type { MemoryBlock } from '../../probe/types.js';
+import type { AllocatorProfile, HeapContext } from '../types.js';
+import { walkBytePool } from '../walk-byte-pool.js';
 import { structCounterProfile, variablesOfStruct, whyVar } from './struct-counters.js';
 import { pointee } from './newlib-common.js';
 
@@ -35,7 +37,7 @@ export const zephyrProfile = structCounterProfile({
 });
 
 /** ThreadX: the first TX_BYTE_POOL (tx_byte_pool_create); others are on _tx_byte_pool_created_ptr. */
-export const threadxProfile = structCounterProfile({
+const threadxCounters = structCounterProfile({
   name: 'threadx-byte-pool',
   title: 'ThreadX byte pool (TX_BYTE_POOL available / fragments / size)',
   looksFor: 'a TX_BYTE_POOL variable (struct TX_BYTE_POOL_STRUCT)',
@@ -52,8 +54,33 @@ export const threadxProfile = structCounterProfile({
     ['free', 'tx_byte_pool_available'],
     ['fragments', 'tx_byte_pool_fragments'],
   ],
-  notes: ['ThreadX counts block overhead as used', NO_WALK],
+  notes: [
+    'tx_byte_pool_available counts free bytes minus one block header; block headers of allocated blocks count as used',
+    'largest free = the largest allocation that would succeed (adjacent free blocks merged, as ThreadX does while searching)',
+  ],
 });
+
+export const threadxProfile: AllocatorProfile = {
+  ...threadxCounters,
+  walk(ctx: HeapContext) {
+    const pool = variablesOfStruct(ctx, ['TX_BYTE_POOL_STRUCT'])[0];
+    if (!pool || pool.address === null) return null;
+    const at = (m: string): MemoryBlock | null => {
+      const x = memberAt(pool.type, m);
+      return x ? { address: pool.address! + x.offset, length: x.size } : null;
+    };
+    const start = at('tx_byte_pool_start');
+    const size = at('tx_byte_pool_size');
+    const available = at('tx_byte_pool_available');
+    const fragments = at('tx_byte_pool_fragments');
+    if (!start || !size || !available || !fragments) return null;
+    // Block header = UCHAR * + ALIGN_TYPE (ThreadX's documented layout; ALIGN_TYPE is ULONG by default,
+    // i.e. the size of tx_byte_pool_size). No DWARF type describes it.
+    const ps = start.length;
+    const layout = { littleEndian: ctx.elf.littleEndian, pointerSize: ps, start, size, available, fragments, headerBytes: ps + size.length, ownerOffset: ps, ownerBytes: size.length };
+    return (reader, opts) => walkBytePool(reader, layout, opts);
+  },
+};
 
 /** Mbed OS: mbed_stats_heap_t heap_stats (MBED_HEAP_STATS_ENABLED) in mbed_alloc_wrappers.cpp. */
 export const mbedProfile = structCounterProfile({
