@@ -4,6 +4,11 @@
 import { renderChart } from '../src/tui/chart-render.js';
 import { LiveSource } from '../src/tui/live-source.js';
 import { renderStatsPane } from '../src/tui/panes.js';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const SIGNALS = 8;
 const RATE = 100;
@@ -72,4 +77,70 @@ export async function run(): Promise<void> {
   process.stdout.write(`ratio 24h whole run / 1 min history: ${(c / a).toFixed(2)}  (goal: near 1)\n`);
   process.stdout.write(`frame budget at 10 fps: 100 ms; filling 24 h x ${SIGNALS} signals x ${RATE} Hz took ${(fillMs / 1000).toFixed(1)} s ` +
     `(${((fillMs * 1e3) / (24 * 3600 * RATE)).toFixed(2)} µs per sample of ${SIGNALS} values)\n`);
+  await runCpu();
+}
+
+// --- CPU use of `heapscope watch` at 100 Hz, drawing vs paused (sampling goes on in both) ---------
+// The target is rp2040js's GDB server in its own process, so only heapscope's own CPU is counted.
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+function cpuSeconds(pid: number): number {
+  // utime + stime of the process (all threads), in clock ticks (100 per second on Linux).
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+function freeTcpPort(): Promise<number> {
+  return new Promise((r) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => r(p));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runCpu(): Promise<void> {
+  const server = join(ROOT, 'dist/tests/peers/rp2040-gdb-server.js');
+  const elf = join(ROOT, 'firmware/prebuilt/heapdemo-m0plus-sawtooth.elf');
+  try {
+    execFileSync('tmux', ['-V']);
+  } catch {
+    process.stdout.write('cpu: skipped (tmux not installed)\n');
+    return;
+  }
+  if (!existsSync(server)) return void process.stdout.write('cpu: skipped (run npm run build)\n');
+  const port = await freeTcpPort();
+  const peer = spawn(process.execPath, [server, '--elf', elf, '--port', String(port)], { stdio: 'ignore', detached: true });
+  const session = `hs-bench-${process.pid}`;
+  try {
+    await sleep(2000);
+    const pidFile = join(ROOT, 'dist', `.bench-watch-${process.pid}.pid`);
+    const cmd = `cd '${ROOT}' && echo $$ > '${pidFile}' && exec node bin/heapscope.js watch '${elf}' g_heap.used g_heap.free g_heap.largest_free g_heap.fragments --probe gdb://127.0.0.1:${port} --rate 100`;
+    execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40', cmd]);
+    await sleep(4000);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const measure = async (): Promise<number> => {
+      const c0 = cpuSeconds(pid);
+      await sleep(10_000);
+      return (cpuSeconds(pid) - c0) / 10;
+    };
+    const drawing = await measure();
+    execFileSync('tmux', ['send-keys', '-t', session, ' ']);
+    await sleep(500);
+    const paused = await measure();
+    process.stdout.write(
+      `watch at 100 Hz: CPU ${(drawing * 100).toFixed(1)} % of a core while drawing at 10 fps, ` +
+        `${(paused * 100).toFixed(1)} % with drawing paused (sampling only); drawing/paused ${(drawing / paused).toFixed(2)}\n`,
+    );
+  } finally {
+    try {
+      execFileSync('tmux', ['kill-session', '-t', session]);
+    } catch {
+      /* gone */
+    }
+    if (peer.pid) process.kill(-peer.pid, 'SIGTERM');
+  }
 }
