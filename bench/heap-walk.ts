@@ -1,8 +1,8 @@
 // Free-list walk cost: readBlocks calls and milliseconds per walk for free lists of 10, 100 and 1000
 // blocks (firmware/alloc-variants freelist-N: heapscope's allocator, 64 KiB arena), walked
-//   coalesced    : the arena read whole in the same call as the counters (src/heap/walk.ts default)
-//   paged        : 1 KiB pages read on demand along the list (what the walker does for regions too large
-//                  to read whole: maxPrefetchBytes)
+//   whole        : the arena read whole in the same call as the counters (the walker's choice for
+//                  regions up to DEFAULT_PREFETCH_BYTES = 32 KiB: one atomic snapshot on the sim)
+//   paged        : pages read along the list, growing 1, 2, 4 .. 16 KiB (the walker's choice above that)
 //   node-by-node : one read per block header, as a naive walker (or a debugger script) does
 // on the sim (SharedArrayBuffer reads), the rp2040js GDB server (RSP over TCP) and QEMU mps2-an385 over
 // QMP (Cortex-M3 builds), side by side in one run. Ratios are what to read.
@@ -40,8 +40,9 @@ interface Measured {
   last: WalkResult;
 }
 
-async function measure(reader: MemoryReader, layout: FreeListLayout, mode: 'coalesced' | 'paged' | 'node-by-node'): Promise<Measured> {
-  const opts = mode === 'paged' ? { mode: 'coalesced' as const, maxPrefetchBytes: 0 } : { mode };
+async function measure(reader: MemoryReader, layout: FreeListLayout, mode: 'whole' | 'paged' | 'node-by-node'): Promise<Measured> {
+  const opts =
+    mode === 'node-by-node' ? { mode } : { mode: 'coalesced' as const, maxPrefetchBytes: mode === 'whole' ? Infinity : 0 };
   let walks = 0;
   let reads = 0;
   let bytes = 0;
@@ -70,14 +71,14 @@ async function settled(reader: MemoryReader, layout: FreeListLayout, n: number):
 
 async function benchTarget(target: string, n: number, layout: FreeListLayout, reader: MemoryReader): Promise<void> {
   await settled(reader, layout, n);
-  const c = await measure(reader, layout, 'coalesced');
+  const c = await measure(reader, layout, 'whole');
   const p = await measure(reader, layout, 'paged');
   const s = await measure(reader, layout, 'node-by-node');
   const line = (name: string, m: Measured): string =>
     `    ${name.padEnd(13)} ${m.readsPerWalk.toFixed(0).padStart(5)} reads ${(m.bytesPerWalk / 1024).toFixed(1).padStart(6)} KiB ${m.msPerWalk.toFixed(2).padStart(9)} ms/walk` +
     (m === s ? '' : `  => ${(s.msPerWalk / m.msPerWalk).toFixed(1)}x node-by-node speed, ${(s.readsPerWalk / m.readsPerWalk).toFixed(0)}x fewer reads`) +
     '\n';
-  process.stdout.write(`  ${target}, ${n + 1} free blocks in a 64 KiB arena\n` + line('coalesced', c) + line('paged', p) + line('node-by-node', s));
+  process.stdout.write(`  ${target}, ${n + 1} free blocks in a 64 KiB arena\n` + line('whole', c) + line('paged', p) + line('node-by-node', s));
   if (c.last.largestFree !== s.last.largestFree || p.last.largestFree !== s.last.largestFree) throw new Error(`${target}: the walks disagree`);
 }
 

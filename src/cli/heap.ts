@@ -8,7 +8,18 @@ import { formatHeapReport } from '../heap/format.js';
 import { counterWatches, detectAllocator, heapContext, inspectHeap, notDetectedMessage, PROFILES } from '../heap/index.js';
 import type { HeapReport } from '../heap/inspect.js';
 import { formatStacks } from '../heap/format.js';
-import { FREERTOS_STACK_FILL, freeRtosTaskStacks, hasFreeRtosTasks, parseFill, parseStackSpec, scanRegions, type StackReport } from '../heap/stacks.js';
+import {
+  FREERTOS_STACK_FILL,
+  freeRtosTaskStacks,
+  hasFreeRtosTasks,
+  hasZephyrThreads,
+  parseFill,
+  parseStackSpec,
+  scanRegions,
+  ZEPHYR_STACK_FILL,
+  zephyrThreadStacks,
+  type StackReport,
+} from '../heap/stacks.js';
 import type { HeapContext } from '../heap/types.js';
 import type { MemoryReader } from '../probe/types.js';
 import { openProbe } from '../probe/url.js';
@@ -52,7 +63,7 @@ export function register(program: Command): void {
     .option('--list-allocators', 'list the allocator profiles and what each looks for')
     .option('--no-walk', 'read the counters only, do not walk the free list')
     .option('--stack <start..end>', 'scan a stack region for its high-water mark: symbols or addresses, e.g. _sstack.._estack (repeatable)', collect)
-    .option('--fill <byte>', 'stack fill pattern (default 0xA5, FreeRTOS; Zephyr uses 0xAA)')
+    .option('--fill <byte>', 'stack fill pattern (default 0xA5 as FreeRTOS; 0xAA for Zephyr threads)')
     .option('--allow-halt', 'allow a probe that halts the core to read (QEMU gdbstub, Black Magic Probe)')
     .option('--timeout <ms>', 'per-request probe timeout', positiveInt, 3000)
     .action(async (elfPath: string | undefined, opts: HeapOptions) => {
@@ -74,7 +85,9 @@ async function runHeap(elfPath: string, opts: HeapOptions): Promise<void> {
   const found = detectAllocator(ctx, opts.allocator);
   if (!found) throw new UsageError(notDetectedMessage(elfPath));
   const watches = counterWatches(ctx, found);
-  const fill = opts.fill !== undefined ? parseFill(opts.fill) : FREERTOS_STACK_FILL;
+  // The RTOS's own pattern unless the user names one.
+  const zephyr = !hasFreeRtosTasks(ctx) && hasZephyrThreads(ctx);
+  const fill = opts.fill !== undefined ? parseFill(opts.fill) : zephyr ? ZEPHYR_STACK_FILL : FREERTOS_STACK_FILL;
   const regions = (opts.stack ?? []).map((spec) => ({ name: spec, region: parseStackSpec(ctx, spec) }));
   const url = opts.probe ?? defaultProbeFor(elfPath);
   const reader = await openProbe(url, { allowHalt: opts.allowHalt ?? false, timeoutMs: opts.timeout, elfPath: resolve(elfPath) });
@@ -98,10 +111,11 @@ async function runHeap(elfPath: string, opts: HeapOptions): Promise<void> {
   if (interrupted) process.exitCode = 130;
 }
 
-/** Regions the user named, else the FreeRTOS tasks' stacks when the ELF has task lists. */
+/** Regions the user named, else the FreeRTOS tasks' or Zephyr threads' stacks when the ELF has them. */
 async function readStacks(reader: MemoryReader, ctx: HeapContext, regions: { name: string; region: { start: number; end: number } }[], fill: number): Promise<StackReport[]> {
   if (regions.length) return scanRegions(reader, regions, fill);
-  return hasFreeRtosTasks(ctx) ? freeRtosTaskStacks(reader, ctx, fill) : [];
+  if (hasFreeRtosTasks(ctx)) return freeRtosTaskStacks(reader, ctx, fill);
+  return hasZephyrThreads(ctx) ? zephyrThreadStacks(reader, ctx, fill) : [];
 }
 
 type PrintedReport = HeapReport & { stacks?: StackReport[]; stackFill?: number };

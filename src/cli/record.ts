@@ -26,12 +26,14 @@ import { defaultProbeFor } from './read.js';
 import { heapscopeVersion } from './version.js';
 import { positiveNumber, tcpPort } from './arg-parsers.js';
 import { heapRoleOf } from '../drift/roles.js';
+import { TargetTimeline } from '../sample/target-time.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, probeUnreachable: 3, probeGaveUp: 4, output: 5, leak: 10 } as const;
 
 interface RecordFlags {
   probe?: string;
   driftWindow?: number;
+  tickHz?: number;
   rate?: number;
   duration?: string;
   out?: string;
@@ -69,6 +71,7 @@ export interface RecordSettings {
   metrics?: { host: string; port: number };
   failOnLeak: boolean;
   driftWindowS?: number;
+  tickHz?: number;
   giveUpAfterS?: number;
   allowHalt: boolean;
   timeoutMs: number;
@@ -87,6 +90,7 @@ export function register(program: Command): void {
     .addOption(new Option('--format <fmt>', 'csv or jsonl (default: from --out extension, else csv)').choices(['csv', 'jsonl']))
     .option('--rotate <when>', 'start a new numbered file every SIZE (100MB) or TIME (1h)')
     .option('--target-clock <expr>', "read the target's own clock with every sample (g_ticks, or 0xE0001004 for DWT CYCCNT)")
+    .option('--tick-hz <n>', 'ticks per second of --target-clock (1000 for a ms tick): verdicts then use firmware time', positiveNumber)
     .option('--config <file>', 'settings file (.yaml or .json); flags override it')
     .option('--metrics <[host:]port>', 'serve Prometheus /metrics (loopback unless a host is named)')
     .option('--metrics-port <n>', 'same as --metrics 127.0.0.1:<n>', tcpPort)
@@ -175,6 +179,7 @@ export function resolveSettings(elfArg: string | undefined, exprArgs: string[], 
     allowHalt: flags.allowHalt ?? false,
     timeoutMs: flags.timeout ?? 3000,
     ...(flags.driftWindow !== undefined ? { driftWindowS: flags.driftWindow } : {}),
+    ...(flags.tickHz !== undefined ? { tickHz: flags.tickHz } : {}),
   };
 }
 
@@ -242,6 +247,7 @@ export async function runRecord(settings: RecordSettings): Promise<number> {
   const colStats: ColumnStats[] = [];
   const leak: { detector: LeakDetector | null; column: number } = { detector: null, column: -1 };
   let sampler: Sampler;
+  const timeline = settings.tickHz && settings.targetClock ? new TargetTimeline(1 / settings.tickHz) : null;
 
   const onSample = (s: Sample): void => {
     s.values.forEach((v, i) => {
@@ -257,7 +263,9 @@ export async function runRecord(settings: RecordSettings): Promise<number> {
     });
     if (leak.detector) {
       const v = s.values[leak.column];
-      if (v !== undefined) leak.detector.push(s.t, typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
+      // With --tick-hz the verdict follows the firmware's clock (a slow or stalling link does not bend it).
+      const t = timeline && s.target !== undefined ? timeline.at(s.target) : s.t;
+      if (v !== undefined) leak.detector.push(t, typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
     }
     if (!recorder || writeFailure) return;
     try {
@@ -328,6 +336,7 @@ export async function runRecord(settings: RecordSettings): Promise<number> {
     })),
     rates: sampler.rates,
     ...(target ? { targetClock: target } : {}),
+    ...(settings.tickHz ? { tickHz: settings.tickHz } : {}),
     roleOf: heapRoleOf,
   });
   let metrics: MetricsServer | null = null;

@@ -18,6 +18,12 @@ export function symbolAddress(ctx: HeapContext, name: string): number | null {
   return s ? s.value : null;
 }
 
+/** What a pointer type points at (through typedefs and qualifiers); other types unchanged. */
+export function pointee(t: TypeInfo): TypeInfo {
+  const u = stripQualifiers(t);
+  return u.kind === 'pointer' ? u.target : u;
+}
+
 /** The struct/union behind typedefs, qualifiers (and one pointer level when `deref`). */
 export function aggregateOf(t: TypeInfo, deref = false): AggregateType | null {
   let u = stripQualifiers(t);
@@ -54,11 +60,6 @@ function findMember(agg: AggregateType, name: string): { member: Member; extra: 
     }
   }
   return null;
-}
-
-export function hasMembers(t: TypeInfo, names: readonly string[], deref = false): boolean {
-  const agg = aggregateOf(t, deref);
-  return agg !== null && names.every((n) => memberAt(agg, n) !== null);
 }
 
 /** Short spelling of a variable's struct for "why" lines: "struct heap_stats". */

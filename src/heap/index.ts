@@ -15,6 +15,8 @@ export { walkBins, type BinLayout } from './walk-bins.js';
 export {
   freeRtosTaskStacks,
   hasFreeRtosTasks,
+  zephyrThreadStacks,
+  hasZephyrThreads,
   scanRegions,
   parseStackSpec,
   parseFill,

@@ -1,12 +1,12 @@
 // Stack high-water marks, read without halting: a stack grows down from its high end, and RTOS startup
 // code fills it with a pattern (FreeRTOS 0xA5, Zephyr 0xAA); the bytes at the far (low) end that still
 // hold the pattern were never used. Stacks come from FreeRTOS's task lists (TCB pxStack / pxEndOfStack /
-// pcTaskName) when the ELF has them, or from a region the user names (--stack _sstack.._estack).
+// pcTaskName) or Zephyr's thread list (_kernel.threads, CONFIG_THREAD_MONITOR: stack_info, name) when
+// the ELF has them, or from a region the user names (--stack _sstack.._estack).
 import { UsageError } from '../errors.js';
 import type { MemoryReader } from '../probe/types.js';
-import { findStatic, memberAt, sizeOfType } from './dwarf-layout.js';
+import { findStatic, memberAt, pointee, sizeOfType } from './dwarf-layout.js';
 import { MemoryView } from './memory-view.js';
-import { pointee } from './profiles/newlib-common.js';
 import type { HeapContext, Region } from './types.js';
 import { stripQualifiers } from '../elf/dwarf/index.js';
 
@@ -19,7 +19,7 @@ const MAX_TASKS = 256;
 export interface StackReport {
   /** Task name, or the region as the user wrote it. */
   name: string;
-  source: 'freertos-task' | 'region';
+  source: 'freertos-task' | 'zephyr-thread' | 'region';
   /** Lowest address of the stack (its far end: stacks grow down). */
   start: number;
   /** One past the highest address, when known (FreeRTOS without pxEndOfStack: null). */
@@ -218,4 +218,94 @@ export async function freeRtosTaskStacks(reader: MemoryReader, ctx: HeapContext,
       };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
+}
+
+interface ZephyrLayout {
+  threadsAt: number; // &_kernel.threads
+  currentAt: number | null; // &_kernel.cpus[0].current
+  threadBytes: number;
+  start: { offset: number; size: number };
+  size: { offset: number; size: number };
+  next: { offset: number; size: number };
+  name: { offset: number; size: number } | null;
+}
+
+function zephyrLayout(ctx: HeapContext): ZephyrLayout | null {
+  const kernel = findStatic(ctx, '_kernel');
+  if (!kernel || kernel.address === null) return null;
+  const threads = memberAt(kernel.type, 'threads');
+  if (!threads) return null;
+  const thread = pointee(threads.member.type);
+  const threadBytes = sizeOfType(thread);
+  const start = memberAt(thread, 'stack_info.start');
+  const size = memberAt(thread, 'stack_info.size');
+  const next = memberAt(thread, 'next_thread');
+  if (!threadBytes || !start || !size || !next) return null;
+  const name = memberAt(thread, 'name');
+  let currentAt: number | null = null;
+  const cpus = memberAt(kernel.type, 'cpus');
+  if (cpus) {
+    const t = stripQualifiers(cpus.member.type);
+    const cur = memberAt(t.kind === 'array' ? t.element : t, 'current');
+    if (cur) currentAt = kernel.address + cpus.offset + cur.offset;
+  }
+  return {
+    threadsAt: kernel.address + threads.offset,
+    currentAt,
+    threadBytes,
+    start: { offset: start.offset, size: start.size },
+    size: { offset: size.offset, size: size.size },
+    next: { offset: next.offset, size: next.size },
+    name: name ? { offset: name.offset, size: name.size } : null,
+  };
+}
+
+export function hasZephyrThreads(ctx: HeapContext): boolean {
+  return zephyrLayout(ctx) !== null;
+}
+
+/**
+ * Zephyr's threads (CONFIG_THREAD_MONITOR keeps them on _kernel.threads through next_thread) and their
+ * stacks: stack_info.start/size, scanned for CONFIG_INIT_STACKS' 0xAA from the low end. Reads: the list
+ * head, one read per thread along the list, then all stacks in one call.
+ */
+export async function zephyrThreadStacks(reader: MemoryReader, ctx: HeapContext, fill = ZEPHYR_STACK_FILL): Promise<StackReport[]> {
+  const L = zephyrLayout(ctx);
+  if (!L) return [];
+  const le = ctx.elf.littleEndian;
+  const view = new MemoryView(reader, le);
+  const ps = L.next.size;
+  await view.read([{ address: L.threadsAt, length: ps }, ...(L.currentAt !== null ? [{ address: L.currentAt, length: ps }] : [])]);
+  const current = L.currentAt !== null ? view.uint(L.currentAt, ps) : null;
+  const threads: { addr: number; name: string; start: number; size: number }[] = [];
+  const seen = new Set<number>();
+  for (let t = view.uint(L.threadsAt, ps)!; t !== 0 && !seen.has(t) && threads.length < MAX_TASKS; ) {
+    seen.add(t);
+    const [b] = await view.read([{ address: t, length: L.threadBytes }]);
+    const field = (f: { offset: number; size: number }): number => uintAt(b!, f.offset, f.size, le);
+    let name = `thread 0x${t.toString(16)}`;
+    if (L.name) {
+      const bytes = b!.subarray(L.name.offset, L.name.offset + L.name.size);
+      const nul = bytes.indexOf(0);
+      const text = new TextDecoder().decode(nul >= 0 ? bytes.subarray(0, nul) : bytes);
+      if (text) name = text;
+    }
+    threads.push({ addr: t, name, start: field(L.start), size: field(L.size) });
+    t = field(L.next);
+  }
+  const ok = threads.filter((t) => t.size > 0 && t.size <= MAX_STACK_BYTES && t.start !== 0);
+  const stacks = ok.length ? await view.read(ok.map((t) => ({ address: t.start, length: t.size }))) : [];
+  return ok.map((t, i): StackReport => {
+    const unused = leadingFill(stacks[i]!, fill);
+    return {
+      name: t.name,
+      source: 'zephyr-thread',
+      start: t.start,
+      end: t.start + t.size,
+      sizeBytes: t.size,
+      unusedBytes: unused,
+      usedBytes: t.size - unused,
+      ...(t.addr === current ? { current: true } : {}),
+    };
+  });
 }

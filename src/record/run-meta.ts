@@ -20,6 +20,8 @@ export function buildRunMeta(o: {
   watches: readonly RunWatch[];
   rates: number[];
   targetClock?: Watch;
+  /** Ticks per second of the target clock, when known (--tick-hz). */
+  tickHz?: number;
   roleOf?: (column: string) => WatchRole | undefined;
 }): RecordingMeta {
   const watches: MetaWatch[] = o.watches.map((w) => {
@@ -44,6 +46,8 @@ export function buildRunMeta(o: {
     watches,
     rates: o.rates,
     host: hostInfo(),
-    ...(o.targetClock ? { targetClock: { expr: o.targetClock.expr, column: o.targetClock.expr } } : {}),
+    ...(o.targetClock
+      ? { targetClock: { expr: o.targetClock.expr, column: o.targetClock.expr, ...(o.tickHz ? { hz: o.tickHz } : {}) } }
+      : {}),
   };
 }

@@ -8,6 +8,7 @@ import { SeriesStore } from '../sample/series.js';
 import type { Sample, SessionEvent } from '../sample/types.js';
 import type { DashboardSource, DriftRow, FragmentationView, SignalView, StatusView, WindowData } from './model.js';
 import { RunningStats } from './signal-stats.js';
+import { TargetTimeline } from '../sample/target-time.js';
 
 /** Which columns carry the heap's used / free / largest-free bytes (any may be absent). */
 export interface HeapRoles {
@@ -47,13 +48,11 @@ export class LiveSource implements DashboardSource {
   private readonly numeric: Array<number | null>;
   private lastT = 0;
   private firstT: number | null = null;
-  // Firmware clock mapping: t = (target - targetBase) * scale + offset; rebased when the clock
-  // jumps backwards (a reboot) so the time axis never goes back.
-  private targetBase: number | null = null;
-  private targetOffset = 0;
+  private readonly timeline: TargetTimeline | null;
 
   constructor(private readonly opts: LiveSourceOptions) {
     this.title = opts.title;
+    this.timeline = opts.targetSecondsPerTick !== undefined ? new TargetTimeline(opts.targetSecondsPerTick) : null;
     this.live = !opts.replay;
     this.banner = opts.banner;
     const heapCols = new Set([opts.roles.used, opts.roles.free, opts.roles.largest].filter(Boolean));
@@ -74,19 +73,10 @@ export class LiveSource implements DashboardSource {
     this.frag = this.fragCols ? createFragmentationTracker({}) : null;
   }
 
-  /** Time of a sample on the dashboard's axis. */
+  /** Time of a sample on the dashboard's axis: the firmware's clock when one is read, else the host's. */
   private timeOf(s: Sample): number {
-    const scale = this.opts.targetSecondsPerTick;
-    if (scale === undefined || s.target === undefined) return Math.max(this.lastT, s.t);
-    if (this.targetBase === null) this.targetBase = s.target;
-    let t = (s.target - this.targetBase) * scale + this.targetOffset;
-    if (t < this.lastT) {
-      // The firmware clock went back (reboot or wrap): continue from where we were.
-      this.targetBase = s.target;
-      this.targetOffset = this.lastT;
-      t = this.lastT;
-    }
-    return t;
+    if (this.timeline === null || s.target === undefined) return Math.max(this.lastT, s.t);
+    return this.timeline.at(s.target);
   }
 
   onSample(s: Sample): void {

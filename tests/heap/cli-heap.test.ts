@@ -82,4 +82,10 @@ describe('heapscope heap', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--stack _sstack\.\._estack: '_sstack' is neither an address nor a symbol of the ELF/);
   });
+
+  it('--fill that is not a byte: exit 2 with an example', async () => {
+    const r = await heapscope('heap', bundled, '--fill', '0x1ff');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--fill 0x1ff: a byte value, e\.g\. --fill 0xA5/);
+  });
 });

@@ -9,9 +9,12 @@ import { openSim } from '../../src/probe/sim/index.js';
 import type { MemoryReader } from '../../src/probe/types.js';
 import { detectAllocator, heapWatchExpressions, inspectHeap } from '../../src/heap/index.js';
 import type { HeapReport } from '../../src/heap/inspect.js';
-import { bracketed, contextFor, variantElf, type AllocTruth } from './helpers.js';
+import { hasFreeRtosTasks, hasZephyrThreads, zephyrThreadStacks } from '../../src/heap/stacks.js';
+import { bracketed, contextFor, readExprs, variantElf, type AllocTruth } from './helpers.js';
 
-function suite(variant: string, profile: string, check: (r: HeapReport, t: AllocTruth) => void, roles?: object): void {
+type Extra = (reader: MemoryReader, ctx: ReturnType<typeof contextFor>) => Promise<void>;
+
+function suite(variant: string, profile: string, check: (r: HeapReport, t: AllocTruth) => void, roles?: object, extra?: [string, Extra]): void {
   describe(variant, () => {
     const ctx = contextFor(variantElf(variant));
     let reader: MemoryReader;
@@ -29,6 +32,7 @@ function suite(variant: string, profile: string, check: (r: HeapReport, t: Alloc
       check(result, truth);
       if (roles) expect(heapWatchExpressions(ctx.debug, ctx.elf)!.roles).toEqual(roles);
     });
+    if (extra) it(extra[0], () => extra[1](reader, ctx));
   });
 }
 
@@ -63,6 +67,26 @@ suite(
     expect(r.values.capacity).toBe(t.arena);
   },
   { used: '_system_heap.heap.heap->allocated_bytes', free: '_system_heap.heap.heap->free_bytes' },
+  [
+    "thread stacks from _kernel.threads (fill 0xAA) match the firmware's own scans",
+    async (reader, ctx) => {
+      expect(hasZephyrThreads(ctx)).toBe(true);
+      for (const minOps of [30, 150]) {
+        const { result } = await bracketed(reader, ctx, minOps, async () => {
+          const stacks = await zephyrThreadStacks(reader, ctx);
+          const [truth] = await readExprs(reader, ctx, ['g_stack_truth']);
+          return { stacks, truth: truth as unknown as { task_unused: number[] } };
+        });
+        expect(result.stacks.map((t) => [t.name, t.sizeBytes, t.source])).toEqual([
+          ['main', 768, 'zephyr-thread'],
+          ['sysworkq', 768, 'zephyr-thread'],
+        ]);
+        expect(result.stacks.map((t) => t.unusedBytes)).toEqual(result.truth.task_unused.slice(0, 2));
+        expect(result.stacks[0]!.current).toBe(true);
+      }
+      expect(hasFreeRtosTasks(ctx)).toBe(false);
+    },
+  ],
 );
 
 suite('layout-threadx', 'threadx-byte-pool', (r, t) => {

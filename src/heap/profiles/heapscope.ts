@@ -1,8 +1,7 @@
 // heapscope's own demo allocator (firmware/src/heap.c): every statistic in one struct, g_heap, and an
 // address-ordered free list g_free_list of struct heap_block {size; union {next; magic} u;} over
 // g_heap_arena. Byte counts are gross (headers included).
-import { describeType, findStatic, memberAt, memberBlock, pointerSize, sizeOfType } from '../dwarf-layout.js';
-import type { TypeInfo } from '../../elf/dwarf/model.js';
+import { pointee, describeType, findStatic, memberAt, memberBlock, pointerSize, sizeOfType } from '../dwarf-layout.js';
 import type { AllocatorProfile, CounterPlan, CounterRole, Detection, FreeListLayout, HeapContext } from '../types.js';
 
 const STATS: ReadonlyArray<[CounterRole, string]> = [
@@ -20,14 +19,8 @@ const STATS: ReadonlyArray<[CounterRole, string]> = [
 function nextPath(ctx: HeapContext): string | null {
   const head = findStatic(ctx, 'g_free_list');
   if (!head) return null;
-  for (const p of ['u.next', 'next']) if (memberAt(derefType(head.type), p)) return p;
+  for (const p of ['u.next', 'next']) if (memberAt(pointee(head.type), p)) return p;
   return null;
-}
-
-function derefType(t: TypeInfo): TypeInfo {
-  let u = t;
-  while (u.kind === 'typedef' || u.kind === 'qualified') u = u.target;
-  return u.kind === 'pointer' ? u.target : u;
 }
 
 export const heapscopeProfile: AllocatorProfile = {
@@ -57,7 +50,7 @@ export const heapscopeProfile: AllocatorProfile = {
     const arena = findStatic(ctx, 'g_heap_arena');
     const next = nextPath(ctx);
     if (!head || head.address === null || !arena || arena.address === null || !next) return null;
-    const block = derefType(head.type);
+    const block = pointee(head.type);
     const size = memberAt(block, 'size');
     const link = memberAt(block, next)!;
     const arenaBytes = sizeOfType(arena.type);

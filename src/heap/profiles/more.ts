@@ -1,12 +1,11 @@
 // Counter-struct profiles: Zephyr sys_heap / k_heap runtime stats, ThreadX byte pools (also walked:
 // walk-byte-pool.ts), Mbed OS heap stats, lwIP's mem stats. The others are not walked (yet): their
 // largest free block is not available from counters, and the report says so.
-import { findStatic, memberAt } from '../dwarf-layout.js';
+import { pointee, findStatic, memberAt } from '../dwarf-layout.js';
 import type { MemoryBlock } from '../../probe/types.js';
 import type { AllocatorProfile, HeapContext } from '../types.js';
 import { walkBytePool } from '../walk-byte-pool.js';
 import { structCounterProfile, variablesOfStruct, whyVar } from './struct-counters.js';
-import { pointee } from './newlib-common.js';
 
 const NO_WALK = 'the largest free block needs a walk of this allocator, which heapscope does not do yet';
 

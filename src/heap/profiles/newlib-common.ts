@@ -1,13 +1,6 @@
 // What newlib's two mallocs share: the sbrk top and the mallinfo struct.
-import { stripQualifiers } from '../../elf/dwarf/index.js';
-import type { TypeInfo } from '../../elf/dwarf/model.js';
 import { findStatic, memberAt } from '../dwarf-layout.js';
 import type { CounterRole, CounterSpec, HeapContext } from '../types.js';
-
-export function pointee(t: TypeInfo): TypeInfo {
-  const u = stripQualifiers(t);
-  return u.kind === 'pointer' ? u.target : u;
-}
 
 /** The current sbrk top: `heap_end` static of _sbrk (libnosys, newlib's syscalls, most vendor code). */
 export function findSbrkTop(ctx: HeapContext): { address: number; label: string } | null {

@@ -5,10 +5,10 @@
 // largest free block come from walking the bins.
 import type { ArrayType } from '../../elf/dwarf/model.js';
 import { stripQualifiers } from '../../elf/dwarf/index.js';
-import { describeType, findStatic, memberAt, pointerSize, sizeOfType } from '../dwarf-layout.js';
+import { pointee, describeType, findStatic, memberAt, pointerSize, sizeOfType } from '../dwarf-layout.js';
 import type { AllocatorProfile, CounterPlan, Detection, HeapContext } from '../types.js';
 import { walkBins, type BinLayout } from '../walk-bins.js';
-import { findSbrkTop, mallinfoCounters, pointee } from './newlib-common.js';
+import { findSbrkTop, mallinfoCounters } from './newlib-common.js';
 
 function binLayout(ctx: HeapContext): BinLayout | null {
   const av = findStatic(ctx, '__malloc_av_');

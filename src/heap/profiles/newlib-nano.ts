@@ -3,10 +3,10 @@
 // no live counters: __malloc_current_mallinfo is only filled when the firmware calls mallinfo(). So the
 // live numbers come from walking the list, and the heap size from the sbrk top (the `heap_end`
 // static of _sbrk, as in libnosys and most vendor startups).
-import { describeType, findStatic, memberAt, pointerSize, sizeOfType } from '../dwarf-layout.js';
+import { pointee, describeType, findStatic, memberAt, pointerSize, sizeOfType } from '../dwarf-layout.js';
 import type { TypeInfo } from '../../elf/dwarf/model.js';
 import type { AllocatorProfile, CounterPlan, Detection, FreeListLayout, HeapContext } from '../types.js';
-import { findSbrkTop, mallinfoCounters, pointee } from './newlib-common.js';
+import { findSbrkTop, mallinfoCounters } from './newlib-common.js';
 
 export const newlibNanoProfile: AllocatorProfile = {
   name: 'newlib-nano',
