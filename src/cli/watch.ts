@@ -5,6 +5,8 @@ import { openProbe } from '../probe/url.js';
 import { defaultProbeFor } from './read.js';
 import { requireTty, runLiveSession } from './live-session.js';
 import { runReplay } from './replay.js';
+import { heapCounters } from './heap-counters.js';
+import type { HeapRoles } from '../tui/live-source.js';
 import { UsageError } from '../errors.js';
 import { positiveNumber } from './arg-parsers.js';
 
@@ -24,6 +26,7 @@ interface WatchOptions {
   driftWindow?: number;
   timeout: number;
   from?: string;
+  allocator?: string;
 }
 
 export function register(program: Command): void {
@@ -31,7 +34,7 @@ export function register(program: Command): void {
     .command('watch')
     .description('live charts of globals with stats and a heap drift verdict (needs a terminal)')
     .argument('[elf]', 'firmware ELF with debug info (-g)')
-    .argument('[expr...]', 'expressions: g_heap.used g_heap.free xFreeBytesRemaining ...')
+    .argument('[expr...]', 'expressions: g_heap.used g_heap.free xFreeBytesRemaining ... (none: the detected heap allocator)')
     .option('--probe <url>', 'sim:[fw.elf] | openocd://host[:6666] | gdb://host:port | serial:/dev/ttyACM0 | qmp:/path.sock')
     .option('--rate <hz>', 'samples per second', positiveNumber, 50)
     .option('--raw', 'resolve names from the symbol table only (no DWARF needed)')
@@ -45,6 +48,7 @@ export function register(program: Command): void {
     .option('--fps <n>', 'screen redraws per second', positiveNumber, 10)
     .option('--drift-window <s>', 'leak detector baseline window, seconds: a few saw-tooth periods (default 60)', positiveNumber)
     .option('--record <file>', 'also record every sample to FILE (CSV, or JSONL when it ends in .jsonl)')
+    .option('--allocator <name>', 'with no expressions: use this allocator profile instead of detecting one')
     .option('--from <recording>', 'open a past recording (CSV/JSONL) instead of a probe')
     .option('--timeout <ms>', 'per-request probe timeout', positiveNumber, 3000)
     .action(async (elfPath: string | undefined, exprs: string[], opts: WatchOptions) => {
@@ -59,8 +63,15 @@ export function register(program: Command): void {
         return runReplay(opts.from, roles, opts.fps);
       }
       if (!elfPath) throw new UsageError('name the firmware ELF: `heapscope watch fw.elf g_heap.used --probe URL`');
-      if (exprs.length === 0)
-        throw new UsageError('name what to watch, e.g. `heapscope watch fw.elf g_heap.used g_heap.free`');
+      let roles: Partial<HeapRoles> = {};
+      let title = `watch ${elfPath}`;
+      if (exprs.length === 0) {
+        // Zero configuration: the detected allocator's counters, and its used/free/largest roles.
+        const auto = await heapCounters(elfPath, opts.allocator);
+        exprs = auto.exprs;
+        roles = auto.roles;
+        title = `watch ${elfPath} (${auto.allocator} heap)`;
+      }
       requireTty('heapscope watch');
       const url = opts.probe ?? defaultProbeFor(elfPath);
       const abs = resolve(elfPath);
@@ -73,12 +84,13 @@ export function register(program: Command): void {
         ...(opts.raw ? { raw: true } : {}),
         ...(opts.targetClock ? { targetClock: { expr: opts.targetClock, secondsPerTick: opts.tickSeconds } } : {}),
         roles: {
+          ...roles,
           ...(opts.used ? { used: opts.used } : {}),
           ...(opts.free ? { free: opts.free } : {}),
           ...(opts.largest ? { largest: opts.largest } : {}),
           ...(opts.capacity ? { capacityBytes: opts.capacity } : {}),
         },
-        title: `watch ${elfPath}`,
+        title,
         fps: opts.fps,
         ...(opts.driftWindow ? { driftWindowS: opts.driftWindow } : {}),
         ...(opts.record ? { record: { path: opts.record, format: /\.jsonl$/i.test(opts.record) ? 'jsonl' : 'csv' } } : {}),

@@ -46,6 +46,25 @@ export function groupSignals(source: DashboardSource): ChartGroup[] {
   return [...groups.entries()].map(([name, signals]) => ({ name, signals }));
 }
 
+/** Chart title: the signal names in their series colours, as many as fit in `width` columns. */
+export function legend(names: readonly string[], width: number, color: boolean): string {
+  const sep = color ? ' ' : ' / ';
+  let used = 0;
+  const parts: string[] = [];
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
+    const need = (parts.length ? sep.length : 0) + name.length;
+    if (used + need > width) {
+      parts.push(`+${names.length - i}`);
+      break;
+    }
+    used += need;
+    const c = SERIES_COLORS[i % SERIES_COLORS.length];
+    parts.push(color ? `{${c}-fg}${name}{/}` : name);
+  }
+  return parts.join(sep);
+}
+
 export function openDashboard(source: DashboardSource, opts: DashboardOptions = {}): Dashboard {
   const color = opts.color ?? !process.env.NO_COLOR;
   const fps = Math.max(1, Math.min(30, opts.fps ?? 10));
@@ -135,13 +154,7 @@ export function openDashboard(source: DashboardSource, opts: DashboardOptions = 
       const innerH = Math.max(2, layout.charts[gi]!.height - 2);
       const plotW = Math.max(1, innerW - 8);
       const windows = g.signals.map((s) => source.window(s, from, t1, plotW * 2));
-      const legend = g.signals
-        .map((s, i) => {
-          const c = SERIES_COLORS[i % SERIES_COLORS.length];
-          return color ? `{${c}-fg}${signals[s]!.name}{/}` : `${i ? '' : ''}${signals[s]!.name}`;
-        })
-        .join(color ? ' ' : ' / ');
-      box.setLabel(` ${gi === focus ? '▶ ' : ''}${legend} `);
+      box.setLabel(` ${gi === focus ? '▶ ' : ''}${legend(g.signals.map((s) => signals[s]!.name), innerW - 4, color)} `);
       box.style.border = { fg: gi === focus && color ? 'white' : borderColor } as never;
       box.setContent(renderChart({ windows, spanS: span, width: innerW, height: innerH, color }).join('\n'));
     });

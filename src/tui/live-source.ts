@@ -9,6 +9,7 @@ import type { Sample, SessionEvent } from '../sample/types.js';
 import type { DashboardSource, DriftRow, FragmentationView, SignalView, StatusView, WindowData } from './model.js';
 import { RunningStats } from './signal-stats.js';
 import { TargetTimeline } from '../sample/target-time.js';
+import { heapRoleOf } from '../drift/roles.js';
 
 /** Which columns carry the heap's used / free / largest-free bytes (any may be absent). */
 export interface HeapRoles {
@@ -55,8 +56,10 @@ export class LiveSource implements DashboardSource {
     this.timeline = opts.targetSecondsPerTick !== undefined ? new TargetTimeline(opts.targetSecondsPerTick) : null;
     this.live = !opts.replay;
     this.banner = opts.banner;
+    // Heap byte amounts (used, free, largest, minimum-ever free, capacity) share one chart and scale.
     const heapCols = new Set([opts.roles.used, opts.roles.free, opts.roles.largest].filter(Boolean));
-    this.signalViews = opts.columns.map((name) => ({ name, group: heapCols.has(name) ? 'heap bytes' : name }));
+    const isBytes = (c: string): boolean => heapCols.has(c) || (heapCols.size > 0 && heapRoleOf(c) !== undefined);
+    this.signalViews = opts.columns.map((name) => ({ name, group: isBytes(name) ? 'heap bytes' : name }));
     this.series = new SeriesStore(opts.columns, { rateHz: opts.rateHz });
     this.running = opts.columns.map(() => new RunningStats());
     this.numeric = opts.columns.map(() => null);

@@ -73,3 +73,19 @@ describe('heapscope watch on a GDB server that drops', () => {
     expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 });
+
+describe('heapscope watch with no expressions', () => {
+  it('watches the counters of the detected allocator, with the heap bytes on one chart', async () => {
+    const s = startCli(['watch', ELF], 100, 30);
+    cleanup.push(() => s.kill());
+    await waitFor('samples', () => /samples (\d{2,})/.test(s.capture()), 30_000, () => s.capture());
+    const screen = s.save('watch-auto-heap');
+    expect(screen).toContain('(heapscope heap)');
+    expect(screen).toMatch(/g_heap\.used g_heap\.free|g_heap\.capacity g_heap\.used/); // one chart, several series
+    expect(screen).toContain('largest_free');
+    expect(screen).toMatch(/fragmentation/);
+    s.keys('q');
+    await waitFor('exit', () => !s.alive(), 10_000, () => s.capture());
+    expect(s.exitCode()).toBe(0);
+  });
+});
