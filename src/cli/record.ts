@@ -27,6 +27,7 @@ import { heapscopeVersion } from './version.js';
 import { positiveNumber, tcpPort } from './arg-parsers.js';
 import { heapRoleOf } from '../drift/roles.js';
 import { TargetTimeline } from '../sample/target-time.js';
+import { heapCounters } from './heap-counters.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, probeUnreachable: 3, probeGaveUp: 4, output: 5, leak: 10 } as const;
 
@@ -34,6 +35,7 @@ interface RecordFlags {
   probe?: string;
   driftWindow?: number;
   tickHz?: number;
+  allocator?: string;
   rate?: number;
   duration?: string;
   out?: string;
@@ -72,6 +74,8 @@ export interface RecordSettings {
   failOnLeak: boolean;
   driftWindowS?: number;
   tickHz?: number;
+  /** With no expressions: the allocator profile to use instead of detecting one. */
+  allocator?: string;
   giveUpAfterS?: number;
   allowHalt: boolean;
   timeoutMs: number;
@@ -91,6 +95,7 @@ export function register(program: Command): void {
     .option('--rotate <when>', 'start a new numbered file every SIZE (100MB) or TIME (1h)')
     .option('--target-clock <expr>', "read the target's own clock with every sample (g_ticks, or 0xE0001004 for DWT CYCCNT)")
     .option('--tick-hz <n>', 'ticks per second of --target-clock (1000 for a ms tick): verdicts then use firmware time', positiveNumber)
+    .option('--allocator <name>', 'with no expressions: this allocator profile instead of detecting one')
     .option('--config <file>', 'settings file (.yaml or .json); flags override it')
     .option('--metrics <[host:]port>', 'serve Prometheus /metrics (loopback unless a host is named)')
     .option('--metrics-port <n>', 'same as --metrics 127.0.0.1:<n>', tcpPort)
@@ -147,7 +152,7 @@ export function resolveSettings(elfArg: string | undefined, exprArgs: string[], 
       }
     }
   }
-  if (watches.length === 0) throw new UsageError('nothing to record: name at least one watch expression (e.g. g_heap.used)');
+  // No expressions: runRecord watches the detected heap allocator's counters (zero configuration).
   const out = flags.out ?? cfg.out;
   const format = flags.format ?? cfg.format ?? (out && /\.jsonl$/i.test(out) ? 'jsonl' : 'csv');
   const durationSpec = flags.duration ?? cfg.duration;
@@ -180,6 +185,7 @@ export function resolveSettings(elfArg: string | undefined, exprArgs: string[], 
     timeoutMs: flags.timeout ?? 3000,
     ...(flags.driftWindow !== undefined ? { driftWindowS: flags.driftWindow } : {}),
     ...(flags.tickHz !== undefined ? { tickHz: flags.tickHz } : {}),
+    ...(flags.allocator !== undefined ? { allocator: flags.allocator } : {}),
   };
 }
 
@@ -228,6 +234,19 @@ interface ColumnStats {
 }
 
 export async function runRecord(settings: RecordSettings): Promise<number> {
+  if (settings.watches.length === 0) {
+    if (settings.raw) throw new UsageError('nothing to record: with --raw, name the symbols to watch');
+    const auto = await heapCounters(settings.elf, settings.allocator);
+    process.stderr.write(`heapscope: no expressions given: recording the ${auto.allocator} heap counters (${auto.exprs.join(', ')})\n`);
+    const roleOfExpr = new Map<string, WatchRole>();
+    if (auto.roles.used) roleOfExpr.set(auto.roles.used, 'used');
+    if (auto.roles.free) roleOfExpr.set(auto.roles.free, 'free');
+    if (auto.roles.largest) roleOfExpr.set(auto.roles.largest, 'largest');
+    settings = {
+      ...settings,
+      watches: auto.exprs.map((expr) => ({ expr, rateHz: settings.rateHz, ...(roleOfExpr.has(expr) ? { role: roleOfExpr.get(expr)! } : {}) })),
+    };
+  }
   const { elf, watches, target } = await resolveWatches(settings);
   const sampled: SampledWatch[] = watches.map((w, i) => ({
     watch: w,

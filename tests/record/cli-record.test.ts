@@ -175,3 +175,24 @@ describe('heapscope record across probe drops (rp2040js GDB server killed and re
     expect(r.stderr()).toMatch(/probe lost at t=.*reconnecting/);
   }, 90_000);
 });
+
+describe('record with no expressions', () => {
+  it('records the detected allocator counters, with their roles in the meta', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const { mkdtempSync: mk, readFileSync: rd } = await import('node:fs');
+    const { join: j } = await import('node:path');
+    const { tmpdir: td } = await import('node:os');
+    const out = j(mk(j(td(), 'hs-auto-')), 'auto.csv');
+    const r = spawnSync(
+      process.execPath,
+      ['bin/heapscope.js', 'record', 'firmware/prebuilt/heapdemo-m0plus-sawtooth.elf', '--duration', '2s', '--out', out, '--quiet'],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('recording the heapscope heap counters');
+    expect(rd(out, 'utf8').split('\n')[0]).toContain('g_heap.largest_free');
+    const meta = JSON.parse(rd(`${out}.meta.json`, 'utf8')) as { watches: { expr: string; role?: string }[] };
+    expect(meta.watches.find((w) => w.expr === 'g_heap.used')?.role).toBe('used');
+    expect(meta.watches.find((w) => w.expr === 'g_heap.free')?.role).toBe('free');
+  });
+});
