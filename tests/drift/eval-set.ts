@@ -17,6 +17,25 @@ export function runTrace(tr: Trace): LeakResult {
   return d.result();
 }
 
+/**
+ * Like runTrace, but also asks for the verdict every `everyS` of trace time, as a live view would:
+ * returns the trace times (s) at which the answer was `leak` (a streaming false alarm on a no-leak trace).
+ */
+export function runTraceLive(tr: Trace, everyS = 1800): { result: LeakResult; leakAtS: number[] } {
+  const d = createLeakDetector({ direction: 'used', capacityBytes: tr.capacity });
+  const leakAtS: number[] = [];
+  let next = everyS;
+  for (let i = 0; i < tr.t.length; i++) {
+    const v = tr.used[i]!;
+    d.push(tr.t[i]!, Number.isNaN(v) ? null : v);
+    if (tr.t[i]! >= next) {
+      next += everyS;
+      if (d.result().verdict === 'leak') leakAtS.push(tr.t[i]!);
+    }
+  }
+  return { result: d.result(), leakAtS };
+}
+
 export function runSet(first: number, count: number, kinds: readonly TraceKind[] = ALL_KINDS, dtS = 5): Scored[] {
   const out: Scored[] = [];
   for (const kind of kinds)
