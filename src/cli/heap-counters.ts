@@ -13,5 +13,10 @@ export async function heapCounters(
   const elf = openElf(resolve(elfPath));
   const found = heapWatchExpressions(loadDebugInfo(elf), elf, allocator);
   if (!found) throw new UsageError(notDetectedMessage(elfPath));
+  if (found.exprs.length === 0)
+    throw new UsageError(
+      `the ${found.allocator} allocator keeps no counters in RAM to sample; its free lists are walked by ` +
+        `\`heapscope heap ${elfPath} --watch\`, or name expressions to watch`,
+    );
   return { exprs: found.exprs, roles: found.roles, allocator: found.allocator };
 }

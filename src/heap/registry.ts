@@ -2,10 +2,12 @@
 // and still use FreeRTOS heap_4 for its tasks; the RTOS heap is the one that matters).
 import { UsageError } from '../errors.js';
 import { freertosHeap1Profile, freertosHeap2Profile, freertosHeap4Profile, freertosHeap5Profile } from './profiles/freertos.js';
-import { lwipProfile, mbedProfile, threadxProfile, zephyrProfile } from './profiles/more.js';
+import { lwipProfile, mbedProfile, threadxProfile } from './profiles/more.js';
 import { heapscopeProfile } from './profiles/heapscope.js';
 import { newlibNanoProfile } from './profiles/newlib-nano.js';
 import { newlibFullProfile } from './profiles/newlib-full.js';
+import { tlsfProfile } from './profiles/tlsf.js';
+import { zephyrChunkProfile } from './profiles/zephyr-chunks.js';
 import type { AllocatorProfile, Detection, HeapContext } from './types.js';
 
 export const PROFILES: readonly AllocatorProfile[] = [
@@ -14,8 +16,9 @@ export const PROFILES: readonly AllocatorProfile[] = [
   freertosHeap5Profile,
   freertosHeap2Profile,
   freertosHeap1Profile,
-  zephyrProfile,
+  zephyrChunkProfile,
   threadxProfile,
+  tlsfProfile,
   mbedProfile,
   newlibNanoProfile,
   newlibFullProfile,

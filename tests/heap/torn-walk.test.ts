@@ -70,10 +70,17 @@ class SeqTaggingReader implements MemoryReader {
  */
 async function validLargest(reader: MemoryReader, first: Tag, last: Tag): Promise<number[] | null> {
   const upTo = last.ops + (last.seq % 2 === 1 ? 1 : 0);
+  const u32 = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
+  // The operation in flight at the last read may have changed the heap already but not yet written its
+  // ring entry: wait until it is done, else its entry still holds the value from RING operations ago.
+  for (let i = 0; i < 500; i++) {
+    const [ops] = await reader.readBlocks([{ address: churn + 4, length: 4 }]);
+    if (u32(ops!) >= upTo) break;
+    await new Promise((res) => setTimeout(res, 1));
+  }
   const ns: number[] = [];
   for (let n = first.ops; n <= upTo; n++) ns.push(n);
   const got = await reader.readBlocks([...ns.map((n) => ({ address: churn + 8 + 4 * (n % RING), length: 4 })), { address: churn + 4, length: 4 }]);
-  const u32 = (b: Uint8Array): number => new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
   const now = u32(got[got.length - 1]!);
   if (now - first.ops >= RING - 1) return null;
   return got.slice(0, -1).map(u32);
