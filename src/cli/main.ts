@@ -4,6 +4,14 @@ import { commandModules } from './commands.js';
 import { reportFailure } from './output.js';
 import { heapscopeVersion } from './version.js';
 
+// `heapscope symbols fw.elf | head`: the reader went away; that is the user's choice, not an error.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const program = new Command('heapscope')
     .description(

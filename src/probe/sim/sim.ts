@@ -170,7 +170,7 @@ class SimReader implements MemoryReader {
     return {
       kind: 'sim',
       server: rp2040jsVersion(),
-      target: `rp2040 core0 (Cortex-M0+) ${s.failure ? 'stopped' : s.running ? 'running' : 'halted'} ${basename(this.elfPath)}`,
+      target: `rp2040 core0 (Cortex-M0+) ${basename(this.elfPath)}${s.failure ? ' (stopped: firmware fault)' : ''}`,
       targetState: s.running ? 'running' : 'halted',
       extra: {
         elf: this.elfPath,
