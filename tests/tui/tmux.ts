@@ -8,8 +8,11 @@ import { join, resolve } from 'node:path';
 const ROOT = resolve(import.meta.dirname, '..', '..');
 export const ARTIFACTS = join(ROOT, 'test-output', 'tui');
 
+// A UTF-8 locale for tmux and the program, whatever the CI environment has: braille and box drawing.
+const UTF8_ENV = { ...process.env, LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
+
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', args, { encoding: 'utf8' });
+  return execFileSync('tmux', ['-u', ...args], { encoding: 'utf8', env: UTF8_ENV });
 }
 
 export interface TmuxSession {
@@ -34,7 +37,7 @@ export function startCli(args: string[], width: number, height: number, env: Rec
   const stderrPath = join(ARTIFACTS, `${name}.stderr`);
   const rcPath = join(ARTIFACTS, `${name}.rc`);
   const quoted = args.map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  const envs = Object.entries({ TERM: 'xterm-256color', ...env })
+  const envs = Object.entries({ TERM: 'xterm-256color', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8', ...env })
     .map(([k, v]) => `${k}='${v}'`)
     .join(' ');
   // The program's exit code goes to a file and the pane stays open so the restored screen can be read.
