@@ -7,12 +7,12 @@ import type { MemoryReader } from '../probe/types.js';
 import { Sampler } from '../sample/sampler.js';
 import { openDashboard } from '../tui/dashboard.js';
 import { LiveSource, type HeapRoles } from '../tui/live-source.js';
-import { resolveRawWatch, resolveWatch } from '../watch/index.js';
 import type { Watch } from '../watch/types.js';
 import { guessHeapRoles, heapRoleOf } from './heap-roles.js';
 import { Recorder } from '../record/recorder.js';
 import { buildRunMeta } from '../record/run-meta.js';
 import { heapscopeVersion } from './version.js';
+import { resolveWatches } from './resolve-watches.js';
 
 export interface LiveSessionOptions {
   elfPath: string;
@@ -35,13 +35,6 @@ export interface LiveSessionOptions {
   driftWindowS?: number;
   /** Also record every sample (and marks, gaps) to this file, as `heapscope record` does. */
   record?: { path: string; format: 'csv' | 'jsonl' };
-}
-
-export async function resolveWatches(elf: ElfFile, exprs: readonly string[], raw: boolean): Promise<Watch[]> {
-  if (raw) return exprs.map((e) => resolveRawWatch(elf, e));
-  const { loadDebugInfo } = await import('../elf/dwarf/index.js');
-  const debug = loadDebugInfo(elf);
-  return exprs.map((e) => resolveWatch(debug, elf, e));
 }
 
 export function requireTty(command: string): void {

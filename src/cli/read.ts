@@ -6,14 +6,14 @@
 // sample is one compact JSON array per line.
 import { basename, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
-import { openElf, type ElfFile } from '../elf/elf.js';
+import { openElf } from '../elf/elf.js';
 import { UsageError } from '../errors.js';
 import { openProbe } from '../probe/url.js';
 import type { MemoryReader } from '../probe/types.js';
 import { readWatches } from '../sample/read-watches.js';
-import { resolveRawWatch, resolveWatch } from '../watch/index.js';
 import type { Watch, WatchValue } from '../watch/types.js';
 import { positiveInt, positiveNumber } from './arg-parsers.js';
+import { resolveWatches } from './resolve-watches.js';
 
 interface ReadOptions {
   probe?: string;
@@ -54,17 +54,9 @@ export function defaultProbeFor(elfPath: string): string {
   throw new UsageError(`no probe given for ${elfPath}: ${hint}`);
 }
 
-async function resolveAll(elf: ElfFile, exprs: readonly string[], raw: boolean): Promise<Watch[]> {
-  if (raw) return exprs.map((e) => resolveRawWatch(elf, e));
-  // Loaded on demand so that `--raw` (and every other command) works without the DWARF reader.
-  const { loadDebugInfo } = await import('../elf/dwarf/index.js');
-  const debug = loadDebugInfo(elf);
-  return exprs.map((e) => resolveWatch(debug, elf, e));
-}
-
 async function runRead(elfPath: string, exprs: string[], opts: ReadOptions): Promise<void> {
   const elf = openElf(elfPath);
-  const watches = await resolveAll(elf, exprs, opts.raw ?? false);
+  const watches = await resolveWatches(elf, exprs, opts.raw ?? false);
   const url = opts.probe ?? defaultProbeFor(elfPath);
   const reader = await openProbe(url, { allowHalt: opts.allowHalt ?? false, timeoutMs: opts.timeout, elfPath: resolve(elfPath) });
   let interrupted = false;

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { freePort, startPeer, waitForPort, type Peer } from '../peers/process.js';
-import { startCli, waitFor, type TmuxSession } from './tmux.js';
+import { startCli, waitFor } from './tmux.js';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const ELF = join(ROOT, 'firmware/prebuilt/heapdemo-m0plus-sawtooth.elf');
