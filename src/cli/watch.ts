@@ -1,5 +1,5 @@
 // `heapscope watch <elf> <expr>... --probe URL`: live charts, stats and drift verdicts.
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { openProbe } from '../probe/url.js';
 import { defaultProbeFor } from './read.js';
@@ -64,13 +64,13 @@ export function register(program: Command): void {
       }
       if (!elfPath) throw new UsageError('name the firmware ELF: `heapscope watch fw.elf g_heap.used --probe URL`');
       let roles: Partial<HeapRoles> = {};
-      let title = `watch ${elfPath}`;
+      let title = `watch ${basename(elfPath)}`;
       if (exprs.length === 0) {
         // Zero configuration: the detected allocator's counters, and its used/free/largest roles.
         const auto = await heapCounters(elfPath, opts.allocator);
         exprs = auto.exprs;
         roles = auto.roles;
-        title = `watch ${elfPath} (${auto.allocator} heap)`;
+        title = `watch ${basename(elfPath)} (${auto.allocator} heap)`;
       }
       requireTty('heapscope watch');
       const url = opts.probe ?? defaultProbeFor(elfPath);

@@ -96,7 +96,13 @@ describe.skipIf(!hasQemu)('Cortex-M3 firmware on qemu-system-arm mps2-an385', ()
   });
 
   it('reads the constant g_magic', async () => {
-    expect(await qmp.readU32(sym.g_magic!)).toBe(0xc0ffee42);
+    // g_magic lives in .data: the reset handler copies it from flash, which a loaded host may not have
+    // run yet right after QEMU starts.
+    const v = await pollUntil('the reset handler to copy .data', 10_000, async () => {
+      const x = await qmp.readU32(sym.g_magic!);
+      return x !== 0 ? x : undefined;
+    });
+    expect(v).toBe(0xc0ffee42);
   });
 
   it('advances g_ticks from SysTick', async () => {

@@ -5,6 +5,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, sleep, startPeer, waitForPort, type Peer } from '../peers/process.js';
+import { openProbe } from '../../src/probe/url.js';
+import { symbolAddress } from './watch-fixtures.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 export const M0_ELF = join(ROOT, 'firmware/prebuilt/heapdemo-m0plus-sawtooth.elf');
@@ -56,6 +58,7 @@ export async function startQemu(elf = M3_ELF, qmpCount = 2): Promise<RunningQemu
     // closing without a detach leaves it paused. The QMP sockets and the gdb port are set up together.
     for (let i = 0; i < 200 && !qmpSockets.every((s) => existsSync(s)); i++) await sleep(50);
     if (!qmpSockets.every((s) => existsSync(s))) throw new Error('no QMP socket after 10 s');
+    await waitForBoot(qmpSockets[qmpSockets.length - 1]!, elf);
   } catch (err) {
     await peer.stop();
     throw new Error(`QEMU did not start: ${peer.output()}`, { cause: err });
@@ -69,6 +72,25 @@ export async function startQemu(elf = M3_ELF, qmpCount = 2): Promise<RunningQemu
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Waits until the firmware's reset handler has run (its tick counter moves), so that tests never read
+ * .data before it was copied from flash: on a loaded host QEMU's vCPU may start late.
+ */
+async function waitForBoot(qmpSocket: string, elf: string): Promise<void> {
+  const ticks = symbolAddress(elf, 'g_ticks');
+  const r = await openProbe(`qmp:${qmpSocket}`);
+  try {
+    for (let i = 0; i < 200; i++) {
+      const [b] = await r.readBlocks([{ address: ticks, length: 4 }]);
+      if (new DataView(b!.buffer, b!.byteOffset, 4).getUint32(0, true) > 0) return;
+      await sleep(50);
+    }
+    throw new Error('the firmware did not start ticking within 10 s');
+  } finally {
+    await r.close();
+  }
 }
 
 /** A socat pty pair whose other end is a TCP connection to port: a serial device bridged to a server. */
