@@ -183,9 +183,9 @@ export function resolveSettings(elfArg: string | undefined, exprArgs: string[], 
     ...(giveUp !== undefined ? { giveUpAfterS: parseDuration(giveUp, '--give-up-after') } : {}),
     allowHalt: flags.allowHalt ?? false,
     timeoutMs: flags.timeout ?? 3000,
-    ...(flags.driftWindow !== undefined ? { driftWindowS: flags.driftWindow } : {}),
-    ...(flags.tickHz !== undefined ? { tickHz: flags.tickHz } : {}),
-    ...(flags.allocator !== undefined ? { allocator: flags.allocator } : {}),
+    ...((flags.driftWindow ?? cfg.driftWindow) !== undefined ? { driftWindowS: (flags.driftWindow ?? cfg.driftWindow)! } : {}),
+    ...((flags.tickHz ?? cfg.tickHz) !== undefined ? { tickHz: (flags.tickHz ?? cfg.tickHz)! } : {}),
+    ...((flags.allocator ?? cfg.allocator) !== undefined ? { allocator: (flags.allocator ?? cfg.allocator)! } : {}),
   };
 }
 

@@ -91,3 +91,14 @@ describe('units and watch specs', () => {
     expect(() => parseWatchSpec('g_x@fast', 10)).toThrow(/bad rate in 'g_x@fast'/);
   });
 });
+
+describe('the documented example config', () => {
+  it('docs/soak.example.yaml is valid, so the example cannot rot', async () => {
+    const { loadConfig } = await import('../../src/cli/config.js');
+    const cfg = loadConfig(new URL('../../docs/soak.example.yaml', import.meta.url).pathname);
+    expect(cfg.probe).toBe('openocd://127.0.0.1:6666');
+    expect(cfg.tickHz).toBe(1000);
+    expect(cfg.driftWindow).toBe(60);
+    expect(cfg.watches).toHaveLength(4);
+  });
+});
