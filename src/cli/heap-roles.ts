@@ -3,8 +3,6 @@
 import { heapRoleOf } from '../drift/roles.js';
 import type { HeapRoles } from '../tui/live-source.js';
 
-export { heapRoleOf };
-
 export function guessHeapRoles(columns: readonly string[], given: Partial<HeapRoles> = {}): HeapRoles {
   const first = (role: string): string | undefined => columns.find((c) => heapRoleOf(c) === role);
   const used = given.used ?? first('used');

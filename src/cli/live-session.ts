@@ -8,7 +8,8 @@ import { Sampler } from '../sample/sampler.js';
 import { openDashboard } from '../tui/dashboard.js';
 import { LiveSource, type HeapRoles } from '../tui/live-source.js';
 import type { Watch } from '../watch/types.js';
-import { guessHeapRoles, heapRoleOf } from './heap-roles.js';
+import { guessHeapRoles } from './heap-roles.js';
+import { heapRoleOf } from '../drift/roles.js';
 import { Recorder } from '../record/recorder.js';
 import { buildRunMeta } from '../record/run-meta.js';
 import { heapscopeVersion } from './version.js';
@@ -140,7 +141,7 @@ function openRecorder(
     watches: watches.map((watch) => ({ watch, rateHz: o.rateHz })),
     rates: [o.rateHz],
     ...(clock ? { targetClock: clock } : {}),
-    roleOf: (c) => heapRoleOf(c),
+    roleOf: heapRoleOf,
   });
   return new Recorder({ path, format, columns, meta });
 }

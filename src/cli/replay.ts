@@ -38,9 +38,8 @@ export async function runReplay(path: string, given: Partial<HeapRoles>, fps: nu
 function rolesFromMeta(h: RecordingHeader): Partial<HeapRoles> {
   const roles: Partial<HeapRoles> = {};
   for (const w of h.meta?.watches ?? []) {
-    const role = (w as { role?: string }).role;
-    const col = (w as { columns?: string[] }).columns?.[0] ?? w.expr;
-    if (role === 'used' || role === 'free' || role === 'largest') roles[role] = col;
+    const col = w.columns[0] ?? w.expr;
+    if (w.role === 'used' || w.role === 'free' || w.role === 'largest') roles[w.role] = col;
   }
   return roles;
 }

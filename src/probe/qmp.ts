@@ -6,6 +6,7 @@
 import { connect, type Socket } from 'node:net';
 import { ProbeDisconnectedError, ProbeError, ProbeTimeoutError, TargetMemoryError } from '../errors.js';
 import type { MemoryBlock, MemoryReader, ProbeInfo } from './types.js';
+import { endSocket } from './socket-end.js';
 
 export type QmpAddress = { path: string } | { host: string; port: number };
 
@@ -105,19 +106,8 @@ class QmpClient {
     this.socket.destroy();
   }
 
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      if (this.socket.destroyed) return resolve();
-      const t = setTimeout(() => {
-        this.socket.destroy();
-        resolve();
-      }, 1000);
-      this.socket.once('close', () => {
-        clearTimeout(t);
-        resolve();
-      });
-      this.socket.end();
-    });
+  close(): Promise<void> {
+    return endSocket(this.socket);
   }
 
   private fail(err: Error): void {

@@ -2,6 +2,7 @@
 import { connect, type Socket } from 'node:net';
 import { ProbeDisconnectedError, ProbeTimeoutError } from '../errors.js';
 import type { ByteTransport } from './byte-transport.js';
+import { endSocket } from './socket-end.js';
 
 export async function openTcpTransport(
   host: string,
@@ -78,16 +79,6 @@ class TcpTransport implements ByteTransport {
 
   async close(): Promise<void> {
     if (this.isClosed) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        this.socket.destroy();
-        resolve();
-      }, 1000);
-      this.socket.once('close', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      this.socket.end();
-    });
+    await endSocket(this.socket);
   }
 }
