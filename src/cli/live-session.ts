@@ -94,7 +94,7 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<void> {
         probe: o.probeLabel,
         ...(targetState && targetState !== 'unknown' ? { targetState } : {}),
         connected: st.probeUp,
-        ...(!st.probeUp ? { outageS: st.downS } : {}),
+        ...(!st.probeUp ? { outageS: st.outageS } : {}),
         reconnects: st.reconnects,
         requestedHz: o.rateHz,
         achievedHz: g?.achievedHz ?? null,

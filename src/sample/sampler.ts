@@ -52,6 +52,8 @@ export interface SamplerStats {
   probeUp: boolean;
   /** Seconds spent with the probe down. */
   downS: number;
+  /** Seconds of the current outage (0 while the probe is up). */
+  outageS: number;
   scheduler: SchedulerStats;
 }
 
@@ -176,6 +178,7 @@ export class Sampler {
       reconnects: this.reconnects,
       probeUp: this.downSinceMs === null && this.reader !== null,
       downS: (this.downTotalMs + (this.downSinceMs !== null ? now - this.downSinceMs : 0)) / 1000,
+      outageS: this.downSinceMs !== null ? (now - this.downSinceMs) / 1000 : 0,
       scheduler: this.scheduler.stats(),
     };
   }

@@ -8,6 +8,7 @@ const stats: SamplerStats = {
   reconnects: 1,
   probeUp: true,
   downS: 2,
+  outageS: 0,
   scheduler: {
     elapsedS: 1,
     ticks: 42,
