@@ -49,13 +49,31 @@ export function rawRows(elf: ElfFile): SymbolRow[] {
   }));
 }
 
-/** A glob matches the plain name or a qualified one: `heap.c::s_*`, `worker::*`, `app.c::worker::*`. */
+/** The last component of a C++ qualified name (`app::Pool<64>::s_count` -> `s_count`). */
+function shortName(name: string): string {
+  let depth = 0;
+  for (let i = name.length - 1; i > 0; i--) {
+    const c = name[i]!;
+    if (c === '>' || c === ')') depth++;
+    else if (c === '<' || c === '(') depth--;
+    else if (depth === 0 && c === ':' && name[i - 1] === ':') return name.slice(i + 1);
+  }
+  return name;
+}
+
+/** A glob matches the plain name or a qualified one: `heap.c::s_*`, `worker::*`, `app.c::worker::*`; C++
+ * names by their qualified name (`app::*`, `app::Pool<64>::*`, `*::g_counter`) or their last component
+ * (`g_count*` lists `app::g_counter` and `drivers::g_counter`). `::` and `<>` are no glob syntax; `(anonymous
+ * namespace)` is taken literally. */
 function filterRows(rows: SymbolRow[], glob: string | undefined): SymbolRow[] {
   if (!glob) return rows;
-  const isMatch = picomatch(glob);
+  // gdb's `(anonymous namespace)` is literal text, not a glob group.
+  const isMatch = picomatch(glob.split('(anonymous namespace)').join('\\(anonymous namespace\\)'));
   return rows.filter((r) => {
     const file = r.file ? r.file.slice(r.file.replace(/\\/g, '/').lastIndexOf('/') + 1) : null;
     const forms = [r.name];
+    const short = shortName(r.name);
+    if (short !== r.name) forms.push(short);
     if (r.function) forms.push(`${r.function}::${r.name}`);
     if (file) forms.push(`${file}::${r.function ? r.function + '::' : ''}${r.name}`);
     return forms.some((f) => isMatch(f));

@@ -30,11 +30,21 @@ function staticPlan(watches: readonly Watch[], maxBlockBytes: number, maxGap: nu
   return entry;
 }
 
+/** The address a pointer of `bytes.length` bytes holds (its DWARF byte size: 4 on Cortex-M, 8 on RISC-V 64
+ * and x86-64). Built with multiplications, not bit operations, so 8-byte pointers above 4 GiB stay exact
+ * (JavaScript numbers are exact to 2^53, far beyond any physical address a probe reads). */
 function readPointer(bytes: Uint8Array, littleEndian: boolean): number {
+  const n = Math.min(bytes.length, 8);
   let v = 0;
-  if (littleEndian) for (let i = Math.min(bytes.length, 4) - 1; i >= 0; i--) v = v * 256 + bytes[i]!;
-  else for (let i = 0; i < Math.min(bytes.length, 4); i++) v = v * 256 + bytes[i]!;
-  return v >>> 0;
+  if (littleEndian) for (let i = n - 1; i >= 0; i--) v = v * 256 + bytes[i]!;
+  else for (let i = 0; i < n; i++) v = v * 256 + bytes[i]!;
+  return v;
+}
+
+/** Pointer + member offset, wrapping at the pointer's width as the target's address arithmetic does. */
+function addressAfter(pointer: number, offset: number, pointerSize: number): number {
+  const sum = pointer + offset;
+  return pointerSize >= 8 ? sum : sum % 2 ** (pointerSize * 8);
 }
 
 export async function readWatches(
@@ -59,7 +69,7 @@ export async function readWatches(
         result[i] = new Uint8Array(0);
         continue;
       }
-      const address = (pointer + w.hops[level]!.offset) >>> 0;
+      const address = addressAfter(pointer, w.hops[level]!.offset, w.hops[level]!.pointerSize);
       const last = level + 1 >= w.hops.length;
       next.push(i);
       wanted.push({ address, length: last ? w.byteSize : w.hops[level + 1]!.pointerSize });

@@ -3,7 +3,7 @@
 // string column. Expansion stops at a cap so that watching a 64 KiB heap array cannot produce
 // 65,536 columns by accident.
 import type { TypeInfo } from '../elf/dwarf/model.js';
-import { bitfieldReader, flattenMembers, scalarReader, stringReader } from './decode.js';
+import { bitfieldReader, scalarReader, stringReader, visibleMembers } from './decode.js';
 import type { ScalarReader, ScalarValue } from './decode.js';
 import type { WatchColumn } from './types.js';
 import { isTextChar, peel, sizeOf } from './type-walk.js';
@@ -59,7 +59,7 @@ function collect(
   }
   const t = peel(type);
   if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'class') {
-    for (const m of flattenMembers(t.members)) {
+    for (const m of visibleMembers(t.members)) {
       if (out.length >= max) return;
       const memberName = `${prefix}.${m.name}`;
       if (m.bitSize !== undefined) {

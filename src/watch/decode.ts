@@ -226,20 +226,25 @@ export interface FlatMember {
   offset: number;
   bitOffset?: number;
   bitSize?: number;
+  /** How many C++ base classes deep the member comes from (absent: the class's own). A name in the
+   * class hides the same name in a base, as in C++ and gdb: lookups prefer the smallest depth. */
+  inherited?: number;
 }
 
-/** Named members of an aggregate, with anonymous struct/union members flattened (C11 semantics). */
-export function flattenMembers(members: readonly Member[], base = 0, depth = 0): FlatMember[] {
+/** Named members of an aggregate, with anonymous struct/union members (C11) and C++ base classes
+ * flattened, base members first (declaration order, as gdb prints them). */
+export function flattenMembers(members: readonly Member[], base = 0, depth = 0, inherited = 0): FlatMember[] {
   const out: FlatMember[] = [];
   for (const m of members) {
     if (m.name === null) {
       const inner = peel(m.type);
       if ((inner.kind === 'struct' || inner.kind === 'union' || inner.kind === 'class') && depth < 16) {
-        out.push(...flattenMembers(inner.members, base + m.offset, depth + 1));
+        out.push(...flattenMembers(inner.members, base + m.offset, depth + 1, inherited + (m.baseClass ? 1 : 0)));
       }
       continue; // an unnamed bitfield is padding
     }
     const fm: FlatMember = { name: m.name, type: m.type, offset: base + m.offset };
+    if (inherited > 0) fm.inherited = inherited;
     if (m.bitSize !== undefined) {
       fm.bitOffset = m.bitOffset ?? 0;
       fm.bitSize = m.bitSize;
@@ -249,6 +254,16 @@ export function flattenMembers(members: readonly Member[], base = 0, depth = 0):
   return out;
 }
 
+/** flattenMembers without the base-class members a derived class hides (same name, deeper base): what
+ * `obj.name`, decoded objects and columns show, as gdb does. */
+export function visibleMembers(members: readonly Member[]): FlatMember[] {
+  const flat = flattenMembers(members);
+  if (!flat.some((f) => f.inherited)) return flat;
+  const shallowest = new Map<string, number>();
+  for (const f of flat) shallowest.set(f.name, Math.min(shallowest.get(f.name) ?? Infinity, f.inherited ?? 0));
+  return flat.filter((f) => (f.inherited ?? 0) === shallowest.get(f.name));
+}
+
 /** Decoder of any type. Throws ExpressionError for a type that has no size to read. */
 export function valueReader(type: TypeInfo, le: boolean, depth = 0): ValueReader {
   if (depth > 32) throw new ExpressionError('type nests too deeply to decode (more than 32 levels)');
@@ -256,7 +271,7 @@ export function valueReader(type: TypeInfo, le: boolean, depth = 0): ValueReader
   if (scalar) return scalar;
   const t = peel(type);
   if (t.kind === 'struct' || t.kind === 'union' || t.kind === 'class') {
-    const fields = flattenMembers(t.members).map((m) => ({
+    const fields = visibleMembers(t.members).map((m) => ({
       name: m.name,
       offset: m.offset,
       read:

@@ -1,6 +1,10 @@
 // Watch expression parser: the C-like subset a user types to name memory.
 //   name   a.b.c   arr[3]   m[2][3]   *p   p->x   a.p->b[2]   (p)->x   (*p).x
 //   'file.c'::name   file.c::name   dir/file.c::name   function::name   'file.c'::function::name
+//   C++: ns::inner::name   ns::Class::s_member.field[2]   app::Pool<64>::s_count   ::name
+//        (anonymous namespace)::name   'app::tick'::s_calls   'file.cpp'::ns::name
+// `::` separates scopes of every kind; which parts are a file, a function or a namespace/class is
+// decided by the resolver against the debug info (src/watch/resolve.ts), not here.
 // The parser knows nothing about types; the resolver gives the tree its meaning. Errors point at a
 // 1-based column so a user can see where a long expression went wrong.
 import { ExpressionError } from '../errors.js';
@@ -9,8 +13,11 @@ export type WatchExpr =
   | {
       kind: 'name';
       name: string;
-      /** Scope qualifiers before the name, outermost first: ['file.c'], ['main'], ['file.c', 'main']. */
+      /** Scope qualifiers before the name, outermost first: ['file.c'], ['main'], ['file.c', 'main'],
+       * ['app', 'inner'], ['app', 'Pool<64>'], ['(anonymous namespace)']. */
       scopes: readonly string[];
+      /** A leading `::` (C++ global scope): the name is a full qualified name, never a file/function scope. */
+      global?: boolean;
       column: number;
     }
   | { kind: 'member'; base: WatchExpr; member: string; arrow: boolean; column: number }
@@ -22,6 +29,7 @@ type Token =
   | { t: 'scope'; text: string; col: number } // "file.c" of `file.c::`, already unquoted
   | { t: 'int'; value: number; text: string; col: number }
   | { t: 'punct'; text: '.' | '->' | '[' | ']' | '*' | '(' | ')'; col: number }
+  | { t: 'global'; col: number } // a leading `::`
   | { t: 'end'; col: number };
 
 const IDENT_START = /[A-Za-z_$]/;
@@ -29,6 +37,29 @@ const IDENT_PART = /[A-Za-z0-9_$]/;
 // An unquoted scope (file path or function name) directly followed by `::`. Paths may hold dots,
 // slashes, dashes and pluses (`lib/heap-4.c::x`), which is why this is one token, not C tokens.
 const UNQUOTED_SCOPE = /^[A-Za-z0-9_$./\\+-]+(?=::)/;
+/** gdb's name for a C++ unnamed namespace, accepted unquoted as a scope. */
+const ANONYMOUS_NAMESPACE = '(anonymous namespace)';
+
+/** A C++ template-id scope (`Pool<64>::`, `Map<int, 4>::`) at `i`: its text with spaces as gcc writes them
+ * in DW_AT_name (`Map<int, 4>`), and the index just past the `::`; null if there is none at `i`. */
+function templateScope(src: string, i: number): { text: string; next: number } | null {
+  const id = /^[A-Za-z_$][A-Za-z0-9_$]*</.exec(src.slice(i));
+  if (!id) return null;
+  let depth = 0;
+  let j = i + id[0].length - 1;
+  for (; j < src.length; j++) {
+    const ch = src[j]!;
+    if (ch === '<') depth++;
+    else if (ch === '>' && --depth === 0) break;
+    else if (ch === "'" || ch === '"' || ch === '[' || ch === ']') return null;
+  }
+  if (depth !== 0 || !src.startsWith('::', j + 1)) return null;
+  const text = src
+    .slice(i, j + 1)
+    .replace(/\s+/g, '')
+    .replace(/,/g, ', ');
+  return { text, next: j + 3 };
+}
 
 function describe(tok: Token): string {
   switch (tok.t) {
@@ -38,6 +69,8 @@ function describe(tok: Token): string {
       return `'${tok.text}'`;
     case 'scope':
       return `'${tok.text}::'`;
+    case 'global':
+      return "'::'";
     case 'int':
       return `'${tok.text}'`;
     case 'punct':
@@ -64,9 +97,33 @@ function tokenize(src: string): Token[] {
       if (close < 0) fail(`unterminated quote ${c}`, col, src);
       const text = src.slice(i + 1, close);
       if (text.length === 0) fail('empty quoted scope', col, src);
-      if (!src.startsWith('::', close + 1)) fail(`expected '::' after quoted scope ${c}${text}${c}`, close + 2, src);
+      if (!src.startsWith('::', close + 1)) {
+        // gdb also quotes a whole C++ name: '(anonymous namespace)::s_count', 'app::g_counter'.
+        if (!text.includes('::')) fail(`expected '::' after quoted scope ${c}${text}${c}`, close + 2, src);
+        out.push({ t: 'ident', text, col });
+        i = close + 1;
+        continue;
+      }
       out.push({ t: 'scope', text, col });
       i = close + 3;
+      continue;
+    }
+    if (c === ':' && src[i + 1] === ':') {
+      // A leading `::` (C++ global scope); anywhere else `::` is consumed with the scope before it.
+      if (out.length > 0) fail(`unexpected '::'`, col, src);
+      out.push({ t: 'global', col });
+      i += 2;
+      continue;
+    }
+    if (src.startsWith(ANONYMOUS_NAMESPACE + '::', i)) {
+      out.push({ t: 'scope', text: ANONYMOUS_NAMESPACE, col });
+      i += ANONYMOUS_NAMESPACE.length + 2;
+      continue;
+    }
+    const tmpl = templateScope(src, i);
+    if (tmpl) {
+      out.push({ t: 'scope', text: tmpl.text, col });
+      i = tmpl.next;
       continue;
     }
     const scope = UNQUOTED_SCOPE.exec(src.slice(i));
@@ -78,6 +135,11 @@ function tokenize(src: string): Token[] {
     if (IDENT_START.test(c)) {
       let j = i + 1;
       while (j < src.length && IDENT_PART.test(src[j]!)) j++;
+      // gcc's virtual-table pointer member is named `_vptr.Class`: one name with a dot in it.
+      if (src.slice(i, j) === '_vptr' && src[j] === '.' && IDENT_START.test(src[j + 1] ?? '')) {
+        j++;
+        while (j < src.length && IDENT_PART.test(src[j]!)) j++;
+      }
       out.push({ t: 'ident', text: src.slice(i, j), col });
       i = j;
       continue;
@@ -141,13 +203,15 @@ export function parseWatchExpression(expr: string): WatchExpr {
     }
     const scopes: string[] = [];
     let cur = tok;
+    const global = cur.t === 'global';
+    if (global) cur = next();
     while (cur.t === 'scope') {
       scopes.push(cur.text);
       cur = next();
     }
-    if (cur.t !== 'ident') return unexpected(cur, scopes.length ? 'a variable name' : 'a variable name or \'(\'');
-    if (scopes.length > 2) fail(`too many '::' scopes (at most 'file.c'::function::name)`, tok.col, expr);
-    return { kind: 'name', name: cur.text, scopes, column: tok.col };
+    if (cur.t !== 'ident') return unexpected(cur, scopes.length || global ? 'a variable name' : 'a variable name or \'(\'');
+    if (scopes.length > 32) fail(`too many '::' scopes`, tok.col, expr);
+    return { kind: 'name', name: cur.text, scopes, ...(global ? { global: true } : {}), column: tok.col };
   }
 
   function postfix(base: WatchExpr): WatchExpr {
@@ -183,11 +247,15 @@ export function parseWatchExpression(expr: string): WatchExpr {
   return tree;
 }
 
+/** Scopes written without quotes: identifiers (functions, namespaces, classes), template-ids, and the
+ * anonymous namespace. File paths (dots, slashes) are quoted, as gdb writes them. */
+const BARE_SCOPE = /^(?:[A-Za-z_$][A-Za-z0-9_$]*(?:<[^'"]*>)?|\(anonymous namespace\))$/;
+
 /** Canonical text of a parsed expression (used to name columns of sub-values). */
 export function formatWatchExpression(e: WatchExpr): string {
   switch (e.kind) {
     case 'name':
-      return e.scopes.map((s) => (/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(s) ? s : `'${s}'`) + '::').join('') + e.name;
+      return (e.global ? '::' : '') + e.scopes.map((s) => (BARE_SCOPE.test(s) ? s : `'${s}'`) + '::').join('') + e.name;
     case 'member': {
       const base = formatWatchExpression(e.base);
       return `${e.base.kind === 'deref' ? `(${base})` : base}${e.arrow ? '->' : '.'}${e.member}`;

@@ -9,11 +9,15 @@ import type { ValueReader } from './decode.js';
 import { buildWatch, fileMatches } from './resolve.js';
 import type { WatchElf } from './resolve.js';
 import { closeMatches } from './suggest.js';
+import { demangleDataName } from './demangle.js';
 import type { Watch } from './types.js';
 
 /** A data symbol with the source file its STT_FILE entry names (locals only; globals have none). */
 export interface RawSymbol {
+  /** C++ symbols demangled (`app::g_counter`); others as in the table. */
   name: string;
+  /** The symbol table's (mangled) name, when it differs from `name`. */
+  linkageName?: string;
   address: number;
   size: number;
   binding: ElfSymbol['binding'];
@@ -35,8 +39,10 @@ export function rawDataSymbols(elf: WatchElf): RawSymbol[] {
     }
     if (s.type !== 'object' && s.type !== 'tls') continue;
     if (s.sectionIndex === 0 || s.name === '') continue;
+    const demangled = demangleDataName(s.name);
     out.push({
-      name: s.name,
+      name: demangled ?? s.name,
+      ...(demangled ? { linkageName: s.name } : {}),
       address: s.value,
       size: s.size,
       binding: s.binding,
@@ -57,16 +63,23 @@ function rawType(size: number): TypeInfo {
 /** Resolve `name` or `file.c::name` through the symbol table only. */
 export function resolveRawWatch(elf: WatchElf, expr: string): Watch {
   const text = expr.trim();
-  const sep = text.lastIndexOf('::');
+  const syms = rawDataSymbols(elf);
+  const isNamed = (s: RawSymbol, n: string) => s.name === n || s.linkageName === n;
+  // A C++ qualified name (`app::g_counter`) is the whole text; otherwise `file.c::name` is a file scope.
+  const whole = text.replace(/^'(.*)'$/, '$1').replace(/^::/, '');
+  const wholeMatch = syms.some((s) => isNamed(s, whole));
+  const sep = wholeMatch ? -1 : text.lastIndexOf('::');
   const fileScope = sep >= 0 ? text.slice(0, sep).replace(/^'(.*)'$/, '$1') : null;
-  const name = sep >= 0 ? text.slice(sep + 2) : text;
-  if (name === '' || /\s|[[\]()*]|->/.test(name)) {
+  const name = sep >= 0 ? text.slice(sep + 2) : whole;
+  if (!wholeMatch && (name === '' || /\s|[[\]()*]|->/.test(name))) {
     throw new ExpressionError(
       `--raw takes a plain symbol name, not '${expr}': members, indexes and pointers need DWARF (drop --raw, build with -g)`,
     );
   }
-  const syms = rawDataSymbols(elf);
-  const named = syms.filter((s) => s.name === name);
+  // In a file scope a name also finds that file's unnamed-namespace variable, as with DWARF (and gdb).
+  const named = syms.filter(
+    (s) => isNamed(s, name) || (fileScope !== null && s.name === `(anonymous namespace)::${name}`),
+  );
   if (named.length === 0) {
     throw new UnknownSymbolError(
       name,

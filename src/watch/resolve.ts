@@ -10,7 +10,7 @@ import {
   UnknownSymbolError,
 } from '../errors.js';
 import { buildColumns } from './columns.js';
-import { bitfieldReader, flattenMembers, valueReader } from './decode.js';
+import { bitfieldReader, valueReader, visibleMembers } from './decode.js';
 import type { ValueReader } from './decode.js';
 import { formatWatchExpression, parseWatchExpression } from './expression.js';
 import type { WatchExpr } from './expression.js';
@@ -49,7 +49,7 @@ export function resolveWatch(debug: WatchDebugInfo, elf: WatchElf, expr: string)
   return makeWatch(expr, place, elf.littleEndian);
 }
 
-function rootName(e: WatchExpr): Extract<WatchExpr, { kind: 'name' }> {
+function rootName(e: WatchExpr): NameNode {
   while (e.kind !== 'name') e = e.base;
   return e;
 }
@@ -69,7 +69,8 @@ function baseName(path: string): string {
   return p.slice(p.lastIndexOf('/') + 1);
 }
 
-/** How a user would name this variable unambiguously: `heap.c::s_count`, `worker::count`. */
+/** How a user would name this variable unambiguously: `heap.c::s_count`, `worker::count`,
+ * `app::inner::g_counter` (C++ names are already qualified by their namespaces and classes). */
 export function qualifiedName(v: VariableInfo, fileText = v.file ? baseName(v.file) : null): string {
   const parts: string[] = [];
   if (v.scope !== 'global' && fileText) parts.push(fileText);
@@ -77,30 +78,91 @@ export function qualifiedName(v: VariableInfo, fileText = v.file ? baseName(v.fi
   return [...parts, v.name].join('::');
 }
 
-function matchesScopes(v: VariableInfo, scopes: readonly string[]): boolean {
-  if (scopes.length === 0) return true;
-  if (scopes.length === 2) {
-    return (fileMatches(v.file, scopes[0]!) || fileMatches(v.declFile, scopes[0]!)) && v.functionName === scopes[1];
+/** gdb's name for a C++ unnamed namespace (src/elf/dwarf/scope-names.ts). */
+const ANONYMOUS = '(anonymous namespace)::';
+
+/** Does `v` live in the file/function scope written as `scope` (outermost first)? A function scope may be
+ * a qualified C++ function (`app::tick`, written `app::tick::x` or `'app::tick'::x`); a file scope may be
+ * followed by a function scope (`'a.c'::worker::count`). */
+function matchesScopes(v: VariableInfo, scope: readonly string[]): boolean {
+  if (scope.length === 0) return true;
+  const inFile = fileMatches(v.file, scope[0]!) || fileMatches(v.declFile, scope[0]!);
+  if (v.scope === 'function-static') {
+    const fn = v.functionName;
+    return fn === scope.join('::') || (inFile && (scope.length === 1 || fn === scope.slice(1).join('::')));
   }
-  const s = scopes[0]!;
-  return v.functionName === s || fileMatches(v.file, s) || fileMatches(v.declFile, s);
+  return inFile && scope.length === 1;
 }
 
-function findVariable(debug: WatchDebugInfo, node: Extract<WatchExpr, { kind: 'name' }>): VariableInfo {
-  const all = debug.findVariables(node.name);
+// Name resolution, in this order (the first step that finds a variable wins):
+//  1. The whole text is a variable's qualified name: `app::inner::g_counter`, `app::Base::s_instances`,
+//     `app::Pool<64>::s_count`, `(anonymous namespace)::s_count`, a plain C name `g_heap` (a plain name
+//     also finds a function-static of that name, as before C++).
+//  2. Leading parts are a file and/or function scope, the rest the variable's (qualified) name, shortest
+//     scope first: `'heap.c'::s_count`, `worker::count`, `'a.c'::worker::count`, `'pool.cpp'::drivers::g_counter`,
+//     `app::tick::s_calls` (gdb needs quotes there: `'app::tick'::s_calls`; both work here). In a file
+//     scope, a name also finds that file's unnamed-namespace variable (gdb: `'pool.cpp'::s_count`).
+//  3. Nothing else. Like gdb with no frame, a short name never reaches into a namespace or class:
+//     `g_counter` does not find `app::g_counter` (gdb: `No symbol "g_counter" in current context.`);
+//     the error lists every qualified variable of that short name, so the user picks one.
+// A leading `::` (`::g_plain`) allows step 1 only.
+function candidates(debug: WatchDebugInfo, node: NameNode): VariableInfo[] {
+  const parts = [...node.scopes, node.name];
+  const lastScope = node.global ? 0 : parts.length - 1;
+  for (let k = 0; k <= lastScope; k++) {
+    const scope = parts.slice(0, k);
+    const name = parts.slice(k).join('::');
+    let named = debug.findVariables(name);
+    if (k > 0) {
+      named = named.filter((v) => matchesScopes(v, scope));
+      if (named.length === 0 && k === 1) {
+        named = debug.findVariables(ANONYMOUS + name).filter((v) => v.scope !== 'function-static' && matchesScopes(v, scope));
+      }
+    } else if (parts.length > 1) {
+      named = named.filter((v) => v.scope !== 'function-static');
+    }
+    if (named.length > 0) return named;
+  }
+  return [];
+}
+
+type NameNode = Extract<WatchExpr, { kind: 'name' }>;
+
+/** Qualified variables whose last component is `name`: `app::g_counter` for `g_counter`. */
+function qualifiedOf(debug: WatchDebugInfo, name: string): string[] {
+  const tail = '::' + name;
+  const found = new Set<string>();
+  for (const v of debug.variables()) if (v.name.endsWith(tail)) found.add(v.name);
+  return [...found].sort();
+}
+
+function findVariable(debug: WatchDebugInfo, node: NameNode): VariableInfo {
   const shown = formatWatchExpression(node);
-  if (all.length === 0) {
+  const scoped = candidates(debug, node);
+  if (scoped.length === 0) {
+    const all = debug.findVariables(node.name);
+    if (node.scopes.length > 0 && all.length > 0) {
+      throw new UnknownSymbolError(
+        shown,
+        unambiguousNames(all),
+        `'${node.name}' exists, but not in ${node.scopes.join('::')}`,
+      );
+    }
+    const inScopes = qualifiedOf(debug, node.name);
+    if (inScopes.length > 0 && !node.global) {
+      // gdb does not look inside namespaces and classes for a short name: say where it is.
+      throw new UnknownSymbolError(
+        shown,
+        inScopes.filter((n) => n !== shown).slice(0, 12),
+        `no variable is named '${shown}' at file scope; C++ names need their namespace or class, as in gdb`,
+      );
+    }
     const names = new Set<string>();
     for (const v of debug.variables()) names.add(v.name);
-    throw new UnknownSymbolError(shown, closeMatches(node.name, names));
-  }
-  const scoped = all.filter((v) => matchesScopes(v, node.scopes));
-  if (scoped.length === 0) {
-    throw new UnknownSymbolError(
-      shown,
-      unambiguousNames(all),
-      `'${node.name}' exists, but not in ${node.scopes.join('::')}`,
-    );
+    // A typo in a qualified name (`app::g_countr`) is compared whole; a plain one by its name.
+    const whole = [...node.scopes, node.name].join('::');
+    const close = [...new Set([...closeMatches(whole, names), ...closeMatches(node.name, names)])].slice(0, 5);
+    throw new UnknownSymbolError(shown, close);
   }
   const live = dedupeByAddress(scoped.filter((v) => v.address !== null));
   if (live.length === 0) {
@@ -174,7 +236,8 @@ function member(p: Place, name: string, arrow: boolean): Place {
         'build the file that defines it with -g',
     );
   }
-  const members = flattenMembers(t.members);
+  const members = visibleMembers(t.members);
+  // C++: a member of the class hides one of the same name in a base class (visibleMembers).
   const m = members.find((x) => x.name === name);
   if (!m) {
     const names = members.map((x) => x.name);

@@ -219,32 +219,33 @@ describe('variables and locations', () => {
   });
 });
 
-describe('C++ (best effort: names are not namespace-qualified)', () => {
+describe('C++ names are qualified like gdb\'s (tests/fixtures/elf/corpus/cxx-* check everything against gdb)', () => {
   const { elf, debug } = load('arm-g++-dwarf4.elf');
   const vars = debug.variables() as VariableInfo[];
 
-  it('reports a class static member once, at its definition, with the name from its declaration', () => {
-    const v = one(vars, 'instances');
+  it('reports a class static member once, at its definition, named Namespace::Class::member', () => {
+    const v = one(vars, 'heap::Pool::instances');
     expect(v.address).toBe(elf.symbols().find((s) => s.name === '_ZN4heap4Pool9instancesE')!.value);
     expect(v.linkageName).toBe('_ZN4heap4Pool9instancesE');
     expect(v.scope).toBe('global');
   });
 
-  it('finds variables inside namespaces and spells references with &', () => {
-    expect(one(vars, 'g_counter').address).not.toBeNull();
+  it('finds variables inside namespaces (qualified) and spells references with &', () => {
+    expect(one(vars, 'heap::g_counter').address).not.toBeNull();
     expect(typeName(one(vars, 'g_ref').type)).toBe('int &');
   });
 
   it('lists a base class as an unnamed member and skips static members in the layout', () => {
-    const pool = stripQualifiers(one(vars, 'g_pool').type) as AggregateType;
+    const pool = stripQualifiers(one(vars, 'heap::g_pool').type) as AggregateType;
     expect(pool.kind).toBe('class');
     expect(pool.byteSize).toBe(16);
     expect(pool.members.map((m) => [m.name, m.offset])).toEqual([[null, 0], ['id', 8], ['ref_count', 12]]);
-    expect((pool.members[0].type as AggregateType).name).toBe('Stats');
+    expect((pool.members[0].type as AggregateType).name).toBe('heap::Stats');
+    expect(pool.members[0].baseClass).toBe(true);
   });
 
   it('reads an enum class with a 1-byte underlying type', () => {
-    const e = stripQualifiers(one(vars, 'g_level').type) as EnumType;
+    const e = stripQualifiers(one(vars, 'heap::g_level').type) as EnumType;
     expect(e).toMatchObject({ byteSize: 1, signed: false });
     expect(e.enumerators.map((x) => x.value)).toEqual([1n, 200n]);
   });

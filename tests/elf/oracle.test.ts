@@ -48,7 +48,8 @@ function memberEntries(t: TypeInfo, baseBits: number, prefix: string, out: Oracl
   const s = stripQualifiers(t);
   if (s.kind === 'struct' || s.kind === 'union' || s.kind === 'class') {
     s.members.forEach((m, i) => {
-      const path = `${prefix}.${m.name ?? `<anon${i}>`}`;
+      // gdb names a C++ base class field after the base type: `g_derived.app::Base.base_id`.
+      const path = `${prefix}.${m.baseClass ? typeName(m.type) : (m.name ?? `<anon${i}>`)}`;
       const bitpos = m.offset * 8 + (m.bitOffset ?? 0);
       const abs = baseBits + bitpos;
       out.push({

@@ -73,11 +73,25 @@ describe.each(elves)('resolve on %s matches gdb', (elfName) => {
 
   it('every member path: address, size, bit position and type', () => {
     const pairs: Array<[Entry, Entry]> = [];
+    const baseSegment = /\.(<anon\d+>|[^.[]*::[^.[]*)(?=[.[]|$)/g;
     for (const v of live) {
+      // A derived class's member hides a base member of the same name (gdb: `obj.x` is the derived
+      // one): of the gdb paths that name the same expression, only the one through fewest bases counts.
+      const depthOf = new Map<string, number>();
       for (const m of v.members) {
-        // gdb names anonymous members <anonN>; C (and heapscope) reach their fields directly.
-        if (/\.<anon\d+>$/.test(m.path)) continue;
-        const path = m.path.replace(/\.<anon\d+>/g, '');
+        const p = m.path.slice(v.name.length);
+        const key = p.replace(baseSegment, '');
+        const depth = (p.match(baseSegment) ?? []).length;
+        depthOf.set(key, Math.min(depthOf.get(key) ?? Infinity, depth));
+      }
+      for (const m of v.members) {
+        const tail = m.path.slice(v.name.length);
+        if (((tail.match(baseSegment) ?? []).length) > depthOf.get(tail.replace(baseSegment, ''))!) continue;
+        // gdb names anonymous members <anonN>; C (and heapscope) reach their fields directly. gdb names a
+        // C++ base class field after its type (`.app::Base`: every base class in the corpus is in a
+        // namespace); heapscope, like gdb's expressions, reaches base members directly (`g_derived.base_id`).
+        if (/\.(<anon\d+>|[^.[]*::[^.[]*)$/.test(m.path.slice(v.name.length))) continue;
+        const path = v.name + tail.replace(baseSegment, '');
         const expr = qualified(v) + path.slice(v.name.length);
         const bits = m.bitsize ? { bitOffset: m.bitpos % 8, bitSize: m.bitsize } : {};
         const size = m.bitsize ? Math.ceil(((m.bitpos % 8) + m.bitsize) / 8) : m.size;

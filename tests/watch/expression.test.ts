@@ -81,4 +81,35 @@ describe('watch expression parser', () => {
     expect(() => parseWatchExpression('   ')).toThrow(ExpressionError);
     expect(() => parseWatchExpression("'heap.c")).toThrow(/unterminated quote/);
   });
+
+  it('parses C++ namespace and class scopes of any depth', () => {
+    expect(parseWatchExpression('app::inner::g_counter')).toMatchObject({ name: 'g_counter', scopes: ['app', 'inner'] });
+    expect(roundTrip('ns::Class::s_member.field[2]')).toBe('ns::Class::s_member.field[2]');
+  });
+
+  it('parses template-id scopes, spelling their arguments as gcc does', () => {
+    expect(parseWatchExpression('app::Pool<64>::s_count')).toMatchObject({ name: 's_count', scopes: ['app', 'Pool<64>'] });
+    expect(parseWatchExpression('Map< int,4 >::s_n')).toMatchObject({ scopes: ['Map<int, 4>'] });
+    expect(roundTrip('app::Pool<64>::s_count.x')).toBe('app::Pool<64>::s_count.x');
+  });
+
+  it("parses gdb's unnamed namespace, bare or inside a quoted name", () => {
+    expect(parseWatchExpression('(anonymous namespace)::s_count')).toMatchObject({
+      name: 's_count',
+      scopes: ['(anonymous namespace)'],
+    });
+    expect(parseWatchExpression("'(anonymous namespace)::s_count'")).toMatchObject({ name: '(anonymous namespace)::s_count' });
+    expect(roundTrip('app::(anonymous namespace)::s.x')).toBe('app::(anonymous namespace)::s.x');
+  });
+
+  it('parses a leading :: as the global scope, and only at the start', () => {
+    expect(parseWatchExpression('::g_plain')).toMatchObject({ name: 'g_plain', scopes: [], global: true });
+    expect(roundTrip('::g_plain.x')).toBe('::g_plain.x');
+    expect(() => parseWatchExpression('a[1]::b')).toThrow(/unexpected '::' at column 5/);
+  });
+
+  it("parses a quoted C++ function scope ('app::tick'::s_calls) and gcc's _vptr.Class member", () => {
+    expect(parseWatchExpression("'app::tick'::s_calls")).toMatchObject({ name: 's_calls', scopes: ['app::tick'] });
+    expect(roundTrip('g_task._vptr.Task')).toBe('g_task._vptr.Task');
+  });
 });

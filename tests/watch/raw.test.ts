@@ -3,6 +3,9 @@ import type { ElfSymbol } from '../../src/elf/elf.js';
 import { AmbiguousSymbolError, ExpressionError, UnknownSymbolError } from '../../src/errors.js';
 import { rawDataSymbols, resolveRawWatch } from '../../src/watch/raw.js';
 import type { WatchElf } from '../../src/watch/resolve.js';
+import { demangleDataName } from '../../src/watch/demangle.js';
+import { openElf } from '../../src/elf/elf.js';
+import { readOracle } from '../fixtures/elf/corpus.js';
 
 // A symbol table as .symtab orders it: STT_FILE, that file's locals, ..., then the globals.
 function sym(name: string, type: ElfSymbol['type'], value = 0, size = 0, binding: ElfSymbol['binding'] = 'local'): ElfSymbol {
@@ -58,5 +61,29 @@ describe('resolveRawWatch (symbol table only)', () => {
     expect(() => resolveRawWatch(elf(), 'main')).toThrow(UnknownSymbolError);
     expect(() => resolveRawWatch(elf(), 'g_heap.used')).toThrow(UnknownSymbolError);
     expect(() => resolveRawWatch(elf(), 'g_heap[1]')).toThrow(ExpressionError);
+  });
+});
+
+describe('--raw on C++ firmware (mangled data symbols)', () => {
+  const cxx = openElf('tests/fixtures/elf/corpus/cxx-arm-gcc-dwarf4-O0.elf');
+  const oracle = readOracle('cxx-arm-gcc-dwarf4-O0.elf').variables;
+  const at = (n: string) => oracle.find((v) => v.name === n)!.address;
+
+  it('demangles namespace, class and unnamed-namespace names; leaves templates and function statics mangled', () => {
+    expect(demangleDataName('_ZN3app9g_counterE')).toBe('app::g_counter');
+    expect(demangleDataName('_ZN3app5inner9g_counterE')).toBe('app::inner::g_counter');
+    expect(demangleDataName('_ZN12_GLOBAL__N_17s_countE')).toBe('(anonymous namespace)::s_count');
+    expect(demangleDataName('_ZL7s_state')).toBe('s_state');
+    expect(demangleDataName('_ZN3app4PoolILi64EE7s_countE')).toBeNull();
+    expect(demangleDataName('_ZZN3app4tickEvE7s_calls')).toBeNull();
+    expect(demangleDataName('g_plain')).toBeNull();
+  });
+
+  it('resolves qualified names, mangled names and file-scoped unnamed-namespace names', () => {
+    expect(resolveRawWatch(cxx, 'app::inner::g_counter').address).toBe(at('app::inner::g_counter'));
+    expect(resolveRawWatch(cxx, '_ZN3app9g_counterE').address).toBe(at('app::g_counter'));
+    expect(resolveRawWatch(cxx, '(anonymous namespace)::s_count').address).toBe(at('(anonymous namespace)::s_count'));
+    expect(resolveRawWatch(cxx, "'pool.cpp'::s_count").address).toBe(at('(anonymous namespace)::s_count'));
+    expect(rawDataSymbols(cxx).find((s) => s.name === 'drivers::g_counter')).toMatchObject({ linkageName: '_ZN7drivers9g_counterE' });
   });
 });

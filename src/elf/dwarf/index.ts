@@ -6,6 +6,12 @@
 // abbreviation-driven skipping); function bodies are walked with a tight loop that builds a Die only for
 // DW_TAG_variable entries that have a location, to find function-static variables. Types are built
 // when a caller first touches VariableInfo.type.
+//
+// C++: variables are named as gdb names them, qualified by their namespaces and classes
+// (`app::inner::g_counter`, `app::Base::s_instances`, `app::Pool<64>::s_count`, `(anonymous namespace)::s`;
+// scope-names.ts); function-statics keep their plain name and a qualified functionName (`app::tick`).
+// In-class constants that were never defined outside the class are reported with address null, as gdb
+// lists them.
 
 import type { ElfFile } from '../elf.js';
 import { DW_AT, DW_TAG as T, DW_UT } from './constants.js';
@@ -26,7 +32,8 @@ export interface DebugInfo {
   readonly unitCount: number;
   /** All globals, file-statics and function-statics (parsed on first call, then cached). */
   variables(): readonly VariableInfo[];
-  /** By plain name (or linkage name), every scope. */
+  /** By exact name as VariableInfo.name spells it (C++: qualified, `app::g_counter`) or by linkage
+   * (mangled) name; every scope. A short C++ name does not find a qualified variable (as in gdb). */
   findVariables(name: string): VariableInfo[];
 }
 
@@ -170,8 +177,36 @@ class VariableScanner {
           c.pos = d.nextSibling();
           break;
         }
+        case T.structure_type:
+        case T.class_type:
+        case T.union_type: {
+          if (!u.cxx || !ab.hasChildren) {
+            skipToSibling(c, ab, u, skipChildren);
+            break;
+          }
+          const d = new Die(this.ctx, u, off, ab, c.pos);
+          this.classStatics(d, file, 0);
+          c.pos = d.nextSibling();
+          break;
+        }
         default:
           skipToSibling(c, ab, u, skipChildren);
+      }
+    }
+  }
+
+  /** C++ `static const T x = 16;` members initialised in the class and never defined outside it: gdb lists
+   * them as variables with a value and no address (DW_AT_const_value on the in-class declaration), so
+   * heapscope does too, as optimized out. Members that are defined outside the class are found through
+   * their definition (DW_AT_specification) and replace these. Nested classes are searched too. */
+  private classStatics(cls: Die, file: string | null, depth: number): void {
+    if (cls.flag(DW_AT.declaration) || depth > 16) return;
+    for (const child of cls.children()) {
+      const t = child.tag;
+      if ((t === T.member || t === T.variable) && child.flag(DW_AT.declaration) && child.has(DW_AT.const_value)) {
+        this.variable(child, file, null, true);
+      } else if ((t === T.structure_type || t === T.class_type || t === T.union_type) && child.hasChildren) {
+        this.classStatics(child, file, depth + 1);
       }
     }
   }
@@ -207,7 +242,7 @@ class VariableScanner {
     return c.pos;
   }
 
-  private variable(d: Die, file: string | null, fn: string | null): void {
+  private variable(d: Die, file: string | null, fn: string | null, constMember = false): void {
     const loc = d.block(DW_AT.location);
     const address = loc ? staticAddress(loc, d.unit, this.ctx) : null;
     if (fn !== null && address === null) return; // locals, registers, optimized-out autos: not ours
@@ -232,9 +267,14 @@ class VariableScanner {
       }
       return undefined;
     };
-    if (loc === undefined && d.flag(DW_AT.declaration)) return; // extern declaration: defined elsewhere
-    const name = pick((x) => x.str(DW_AT.name));
-    if (!name) return;
+    // An extern declaration is defined elsewhere; a class's in-class constant is not (see classStatics).
+    if (loc === undefined && d.flag(DW_AT.declaration) && !constMember) return;
+    const nameDie = chain.find((x) => x.has(DW_AT.name));
+    const shortName = nameDie?.str(DW_AT.name);
+    if (!nameDie || !shortName) return;
+    // C++: qualified by the namespaces and classes around the declaration (`app::Base::s_instances`), as
+    // gdb names it; function-statics keep their plain name (the function qualifies them).
+    const name = fn === null ? this.types.scopes.prefixOf(nameDie) + shortName : shortName;
     // A variable with no location that is only a declaration elsewhere stays out; one with no location
     // and no declaration flag is a definition the compiler optimized away: reported with address null.
     if (loc === undefined && d.has(DW_AT.location)) return; // location list: not a static variable
@@ -262,11 +302,12 @@ class VariableScanner {
     this.outDie.push(dieKey(d));
   }
 
-  /** A subprogram's name, following specification / abstract origin (out-of-line C++ methods, inlines). */
+  /** A subprogram's name, following specification / abstract origin (out-of-line C++ methods, inlines);
+   * qualified in C++ (`app::tick`, `drivers::Uart::poll`) without gdb's parameter list. */
   private nameOf(d: Die): string | undefined {
     for (let cur: Die | undefined = d, i = 0; cur && i < 8; i++) {
       const n = cur.str(DW_AT.name);
-      if (n) return n;
+      if (n) return this.types.scopes.prefixOf(cur) + n;
       const next: DieRef | undefined = cur.refOf(DW_AT.specification) ?? cur.refOf(DW_AT.abstract_origin);
       cur = next ? this.ctx.die(next) : undefined;
     }

@@ -50,6 +50,9 @@ export interface Member {
    * (little-endian: from the LSB of that byte; big-endian: from its MSB). */
   bitOffset?: number;
   bitSize?: number;
+  /** C++ base class (DW_TAG_inheritance): name is null and its members are reachable as the derived
+   * object's own (`obj.base_member`), as in gdb; a member of the derived class hides one of the base. */
+  baseClass?: boolean;
 }
 export interface AggregateType {
   kind: 'struct' | 'union' | 'class';
@@ -115,6 +118,8 @@ export type TypeInfo =
 export type VariableScope = 'global' | 'file-static' | 'function-static';
 
 export interface VariableInfo {
+  /** As gdb names it: C++ names qualified by namespaces and classes (`app::Base::s_instances`,
+   * `(anonymous namespace)::s_count`); function-statics unqualified (see functionName). */
   name: string;
   /** Mangled name when it differs (C++). */
   linkageName?: string;
@@ -124,7 +129,7 @@ export interface VariableInfo {
   /** Declaring file if it differs from the CU (a header), when known. */
   declFile?: string | null;
   declLine?: number;
-  /** Enclosing function for function-statics. */
+  /** Enclosing function for function-statics; C++: qualified, without parameters (`app::tick`). */
   functionName?: string;
   /** null: optimized out (no static location). Never invented. */
   address: number | null;

@@ -66,7 +66,8 @@ function needsParens(inner: string): boolean {
 function paramList(t: Extract<TypeInfo, { kind: 'function' }>): string {
   const params = t.params ?? [];
   const parts = params.map((p) => typeName(p));
-  if (t.variadic) parts.push('...');
+  // gdb shows `...` only after a parameter: a C++ `int (...)` (the vtable slot type) prints `int (void)`.
+  if (t.variadic && parts.length > 0) parts.push('...');
   if (parts.length === 0) return t.prototyped === false ? '' : 'void';
   return parts.join(', ');
 }

@@ -25,6 +25,7 @@ import type { Cursor } from './cursor.js';
 import type { Unit } from './unit.js';
 import { memberOffsetFromExpr } from './location.js';
 import { byteSizeOf } from './type-name.js';
+import { ScopeNames } from './scope-names.js';
 
 export const VOID: TypeInfo = Object.freeze({ kind: 'void' });
 
@@ -62,8 +63,17 @@ const QUALIFIERS: Record<number, QualifiedType['qualifier']> = {
 
 export class TypeBuilder {
   private readonly cache = new Map<number, TypeInfo>();
+  /** C++ qualified names (`app::Stats`), shared with the variable scanner. */
+  readonly scopes: ScopeNames;
 
-  constructor(private readonly ctx: DwarfContext) {}
+  constructor(private readonly ctx: DwarfContext) {
+    this.scopes = new ScopeNames(ctx);
+  }
+
+  /** A type's name as gdb prints it: qualified by its namespaces and classes in C++ (`app::Pool<64>`). */
+  private nameOf(die: Die): string | undefined {
+    return die.unit.cxx ? this.scopes.qualifiedName(die) : die.str(DW_AT.name);
+  }
 
   /** The type a DIE's DW_AT_type names (void when absent). */
   typeOf(die: Die): TypeInfo {
@@ -87,7 +97,7 @@ export class TypeBuilder {
     // hand out the definition so that p->field and sizeof work.
     const tag = die.tag;
     if (isAggregateTag(tag) && die.flag(DW_AT.declaration)) {
-      const name = die.str(DW_AT.name);
+      const name = this.nameOf(die);
       const def = name ? this.definitionOf(tag, name) : undefined;
       if (def) {
         const t = this.at(def);
@@ -102,9 +112,10 @@ export class TypeBuilder {
 
   private definitions: Map<string, DieRef | null> | undefined;
 
-  /** The unique complete definition of a named struct/union/class/enum at unit scope, if any. Built on
-   * first need with one pass over the top-level DIEs of every unit; two definitions of different sizes
-   * under one name (legal in C across files) make the name ambiguous and leave the declaration alone. */
+  /** The unique complete definition of a named struct/union/class/enum at unit scope (in C++: at
+   * namespace scope, by qualified name), if any. Built on first need with one pass over the top-level DIEs
+   * of every unit; two definitions of different sizes under one name (legal in C across files) make the
+   * name ambiguous and leave the declaration alone. */
   private definitionOf(tag: number, name: string): DieRef | undefined {
     if (!this.definitions) {
       const defs = new Map<string, DieRef | null>();
@@ -112,7 +123,7 @@ export class TypeBuilder {
       const skipChildren = (u: Unit, off: number) => this.ctx.skipChildren(u, off);
       const consider = (d: Die): void => {
         const t = d.tag;
-        const n = d.flag(DW_AT.declaration) ? undefined : d.str(DW_AT.name);
+        const n = d.flag(DW_AT.declaration) ? undefined : this.nameOf(d);
         if (!n) return;
         const k = `${t}:${n}`;
         const size = d.uint(DW_AT.byte_size);
@@ -129,15 +140,13 @@ export class TypeBuilder {
         const d = this.ctx.dieAt(u, u.typeDie);
         if (d && isAggregateTag(d.tag)) consider(d);
       }
-      for (const u of this.ctx.units) {
-        if (u.unitType !== DW_UT.compile && u.unitType !== DW_UT.partial) continue;
-        const root = this.ctx.dieAt(u, u.dieStart);
-        if (!root || !root.hasChildren) continue;
-        const c: Cursor = this.ctx.cursor(u, root.end());
+      // Children of a unit or (C++) namespace; returns the offset past the list.
+      const scan = (u: Unit, start: number, depth: number): number => {
+        const c: Cursor = this.ctx.cursor(u, start);
         for (;;) {
           const off = c.pos;
           const code = c.uleb();
-          if (code === 0) break;
+          if (code === 0) return c.pos;
           const ab = u.abbrevs!.get(code);
           if (!ab) c.fail(`abbreviation code ${code} not in the unit's table`, off);
           const t = ab.tag;
@@ -145,10 +154,19 @@ export class TypeBuilder {
             const d = new Die(this.ctx, u, off, ab, c.pos);
             consider(d);
             c.pos = d.nextSibling();
+          } else if (t === T.namespace && ab.hasChildren && depth < 64) {
+            const d = new Die(this.ctx, u, off, ab, c.pos);
+            c.pos = scan(u, d.end(), depth + 1);
           } else {
             skipToSibling(c, ab, u, skipChildren);
           }
         }
+      };
+      for (const u of this.ctx.units) {
+        if (u.unitType !== DW_UT.compile && u.unitType !== DW_UT.partial) continue;
+        const root = this.ctx.dieAt(u, u.dieStart);
+        if (!root || !root.hasChildren) continue;
+        scan(u, root.end(), 0);
       }
       this.definitions = defs;
     }
@@ -168,7 +186,7 @@ export class TypeBuilder {
         return t;
       }
       case T.typedef: {
-        const t = { kind: 'typedef', name: die.str(DW_AT.name) ?? '?' } as TypedefType;
+        const t = { kind: 'typedef', name: this.nameOf(die) ?? '?' } as TypedefType;
         lazy(t, 'target', () => this.typeOf(die));
         return t;
       }
@@ -213,7 +231,7 @@ export class TypeBuilder {
     const declaration = die.flag(DW_AT.declaration);
     const t = {
       kind,
-      name: die.str(DW_AT.name) ?? null,
+      name: this.nameOf(die) ?? null,
       byteSize: declaration ? null : (die.uint(DW_AT.byte_size) ?? null),
       declaration,
     } as AggregateType;
@@ -225,12 +243,13 @@ export class TypeBuilder {
   private members(die: Die): Member[] {
     const out: Member[] = [];
     for (const child of die.children()) {
-      const isInheritance = child.tag === 0x1c; // DW_TAG_inheritance: base class, as an unnamed member
+      const isInheritance = child.tag === T.inheritance; // a base class: an unnamed member, flattened like gdb
       if (child.tag !== T.member && !isInheritance) continue;
       // C++ static data members (DWARF <= 4) are declarations inside the class, not storage in it.
       if (child.tag === T.member && child.flag(DW_AT.declaration)) continue;
       const type = this.typeOf(child);
       const m: Member = { name: isInheritance ? null : (child.str(DW_AT.name) ?? null), type, offset: 0 };
+      if (isInheritance) m.baseClass = true;
       const byteOffset = this.memberByteOffset(child);
       const bitSize = child.uint(DW_AT.bit_size);
       if (bitSize !== undefined) {
@@ -324,13 +343,14 @@ export class TypeBuilder {
       }
       return { name: r.name, value };
     });
-    const t: EnumType = { kind: 'enum', name: die.str(DW_AT.name) ?? null, byteSize, signed, enumerators };
+    const t: EnumType = { kind: 'enum', name: this.nameOf(die) ?? null, byteSize, signed, enumerators };
     if (die.unit.cxx) t.cplusplus = true;
     return t;
   }
 
   private func(die: Die): FunctionType {
-    const t = { kind: 'function', prototyped: die.flag(DW_AT.prototyped) } as FunctionType;
+    // C++ has no unprototyped functions (gdb treats every C++ function type as prototyped).
+    const t = { kind: 'function', prototyped: die.flag(DW_AT.prototyped) || die.unit.cxx === true } as FunctionType;
     lazy(t, 'returnType', () => this.typeOf(die));
     const params: Die[] = [];
     let variadic = false;
