@@ -20,6 +20,7 @@ import { WindowMinima, Unwrapper, type BaselineWindow } from './baseline.js';
 import { fitLine, segmentLinear, type Segment } from './changepoint.js';
 import { diffNoise, median, trendTest, type TrendTest } from './stats.js';
 import type { LeakDetector, LeakDetectorOptions, LeakResult, TrendLine } from './types.js';
+import { fitWarmup } from './warmup.js';
 
 /** Tunables, exported for the tuning script and tests; defaults were set on the tuning seeds only. */
 export const DETECTOR_TUNING = {
@@ -37,6 +38,13 @@ export const DETECTOR_TUNING = {
   minJudgedPoints: 10,
   /** a jump must exceed this many baseline sigmas to count as a level change in a staircase */
   jumpSigmas: 4,
+  /** a rise whose later half is clearly slower (or faster) than this fraction of the other half is a
+   *  warm-up tail or the top of a load cycle (or a fresh step), not yet a steady leak */
+  shapeRatio: 0.5,
+  /** F (curve vs line, autocorrelation-deflated) above which a bend towards a plateau counts */
+  warmupF: 12,
+  /** upward jumps in a row that make a staircase (a step leak); two are often a subsystem starting twice */
+  minStairJumps: 3,
   /** the baseline must exceed earlier levels by this many sigmas for a leak */
   newHighSigmas: 2,
   evalEveryFraction: 0.04,
@@ -56,6 +64,9 @@ export function createLeakDetector(opts: LeakDetectorOptions): LeakDetector {
 
 interface Analysis {
   result: Omit<LeakResult, 'detectedAtS' | 'leakSinceS' | 'samples' | 'gaps' | 'wraps' | 'lowWater'>;
+  /** A no-leak from a load cycle (rising, but below an earlier level) is weaker than a flat baseline:
+   *  it does not take back an earlier detection. */
+  cycle?: boolean;
 }
 
 class StreamingLeakDetector implements LeakDetector {
@@ -75,6 +86,7 @@ class StreamingLeakDetector implements LeakDetector {
   private inGap = false;
   private lastEval = -Infinity;
   private leakSince: number | null = null;
+  private firstLeakAt: number | null = null;
 
   constructor(private readonly opts: LeakDetectorOptions) {
     this.sign = opts.direction === 'used' ? 1 : -1;
@@ -117,9 +129,16 @@ class StreamingLeakDetector implements LeakDetector {
       if (elapsed - this.lastEval >= DETECTOR_TUNING.evalEveryFraction * elapsed) {
         this.lastEval = elapsed;
         const a = this.analyse(this.windows.windows, t, false, this.leakSince !== null);
+        // leakSince drives the hysteresis and ends with any other answer; firstLeakAt (detectedAtS) ends
+        // only with evidence against a leak: a spell of 'undecided' (a fresh level change, a burst) in
+        // the middle of a leak does not make it "detected" again later.
         if (a.result.verdict === 'leak') {
           this.leakSince ??= t;
-        } else this.leakSince = null;
+          this.firstLeakAt ??= t;
+        } else {
+          this.leakSince = null;
+          if (a.result.verdict === 'no-leak' && !a.cycle) this.firstLeakAt = null;
+        }
       }
     }
   }
@@ -132,7 +151,7 @@ class StreamingLeakDetector implements LeakDetector {
       ...a.result,
       // When the streaming run said leak and has not taken it back since (a warm-up flagged early and
       // later cleared does not count); null unless the verdict is leak now.
-      detectedAtS: leak ? (this.leakSince ?? now) : null,
+      detectedAtS: leak ? (this.firstLeakAt ?? this.leakSince ?? now) : null,
       leakSinceS: leak ? (this.leakSince ?? now) : null,
       lowWater: this.lowWater(),
       samples: this.samples,
@@ -297,6 +316,24 @@ class StreamingLeakDetector implements LeakDetector {
     const newHigh = priorMax === null || levelRecent > priorMax + T.newHighSigmas * sigma;
     const since = `since ${fmtH(x[from]!)} into the run`;
     const ci = fmtRange(test.ci[0], test.ci[1]);
+    const undecided = (reason: string): Analysis => ({
+      result: { ...common, verdict: 'undecided', timeToExhaustionHours: null, reason: reason + note },
+    });
+    if (significant && newHigh) {
+      // A rise that is not steady (a step, a fresh climb, levelling off) is not yet a leak.
+      const shape = riseShape(x, y, from, end, T.ciZ, T.shapeRatio, rate);
+      if (shape !== 'steady') return undecided(`baseline rising ${fmtBytes(rate)}/h ${since}, but ${SHAPE_WHY[shape]}`);
+      // A rise that bends towards a plateau is judged on the slope left after the bend (src/drift/warmup.ts),
+      // fitted from where the bending began (segments that join without a jump, each slower than the last).
+      const fit = fitWarmup(x, y, Math.min(from, this.bendStart(segs, x, from, T.jumpSigmas * sigmaPen)), end);
+      if (fit && fit.decelerating && fit.f >= T.warmupF && !(fit.slopeLow > 0 && fit.slope >= minRate)) {
+        const hi = fit.slope + T.ciZ * fit.slopeSE;
+        return undecided(
+          `baseline rising ${fmtBytes(rate)}/h ${since} but slowing down like a warm-up (settling over ` +
+            `~${fmtDur(fit.tauH)}); the slope left after it, ${fmtRange(fit.slopeLow, hi)}, is not yet clearly above zero`,
+        );
+      }
+    }
     if (significant && newHigh) {
       const tte = this.timeToExhaustion(worstNow, rate);
       return {
@@ -313,6 +350,7 @@ class StreamingLeakDetector implements LeakDetector {
     }
     if (significant && !newHigh) {
       return {
+        cycle: true,
         result: {
           ...common,
           rateBytesPerHour: rate,
@@ -340,17 +378,11 @@ class StreamingLeakDetector implements LeakDetector {
     const halfWidth = (test.ci[1] - test.ci[0]) / 2;
     const target = Math.max(Math.abs(rate - minRate), minRate / 2);
     const needH = spanH * (Math.pow(halfWidth / target, 2 / 3) - 1);
-    return {
-      result: {
-        ...common,
-        verdict: 'undecided',
-        timeToExhaustionHours: null,
-        reason:
-          `baseline ${fmtBytes(rate)}/h ${since} (95% CI ${ci}): not yet distinguishable from ` +
-          (rate >= minRate ? 'no leak' : 'a slow leak') +
-          `; need ~${fmtDur(Math.max(needH, 1 / 60))} more at this noise`,
-      },
-    };
+    return undecided(
+      `baseline ${fmtBytes(rate)}/h ${since} (95% CI ${ci}): not yet distinguishable from ` +
+        (rate >= minRate ? 'no leak' : 'a slow leak') +
+        `; need ~${fmtDur(Math.max(needH, 1 / 60))} more at this noise`,
+    );
   }
 
   /** Where the judged segment starts: after the last break, or at the start of an ongoing staircase. */
@@ -368,7 +400,7 @@ class StreamingLeakDetector implements LeakDetector {
       jumpTimes.unshift(xb);
       j--;
     }
-    if (jumpTimes.length >= 2) {
+    if (jumpTimes.length >= DETECTOR_TUNING.minStairJumps) {
       let maxGap = 0;
       for (let i = 1; i < jumpTimes.length; i++) maxGap = Math.max(maxGap, jumpTimes[i]! - jumpTimes[i - 1]!);
       const sinceLast = xNow - jumpTimes[jumpTimes.length - 1]!;
@@ -392,9 +424,36 @@ class StreamingLeakDetector implements LeakDetector {
     return segs[last]!.from;
   }
 
+  /** Start of the bend that ends at segment `from`: earlier segments joined without a jump, each faster. */
+  private bendStart(segs: Segment[], x: Float64Array, from: number, maxJump: number): number {
+    let k = segs.findIndex((sg) => sg.from <= from && from < sg.to);
+    if (k < 0) return from;
+    while (k > 0) {
+      const a = segs[k - 1]!;
+      const b = segs[k]!;
+      const xb = x[b.from]!;
+      const jump = b.intercept + b.slope * xb - (a.intercept + a.slope * xb);
+      if (Math.abs(jump) > maxJump || !(a.slope > b.slope)) break;
+      k--;
+    }
+    return segs[k]!.from;
+  }
+
   /** Highest baseline level (transients clipped) in the long segments before the judged one, or null. */
   private priorMax(segs: Segment[], x: Float64Array, y: Float64Array, startIdx: number): number | null {
     let best: number | null = null;
+    // Every earlier stretch of priorMinHours, by its lower quartile: where the change-point search
+    // chopped a noisy baseline into short pieces, the level it held before still counts (a quartile,
+    // so a wobble or a burst covering part of the stretch does not).
+    for (let a = 0; a < startIdx; ) {
+      let b = a;
+      while (b < startIdx && x[b]! - x[a]! < this.T.priorMinHours) b++;
+      if (b - a >= 4 && b < startIdx) {
+        const q = Float64Array.from(y.subarray(a, b)).sort()[(b - a) >> 2]!;
+        if (best === null || q > best) best = q;
+      }
+      a = b;
+    }
     for (const s of segs) {
       if (s.from >= startIdx) break;
       const end = Math.min(s.to, startIdx);
@@ -410,6 +469,83 @@ class StreamingLeakDetector implements LeakDetector {
     if (!this.opts.capacityBytes) return null;
     return Math.max(0, (this.opts.capacityBytes - worstNow) / rate);
   }
+}
+
+const SHAPE_WHY = {
+  slowing: 'its later half climbs clearly slower than its earlier half: levelling off (a warm-up or the top of a load cycle?)',
+  new: 'the climb is recent (its earlier half is flat): too new to call',
+  step: 'both halves are flat: the level jumped once (a one-time step), it does not keep rising',
+} as const;
+
+/**
+ * A leak is a steady rise: its two halves climb at about the same rate. Where the later half is clearly
+ * slower than the earlier one (its interval's top below `ratio` x the earlier slope) the baseline is
+ * levelling off: a warm-up tail, the top of a load cycle, a step just behind. Where the earlier half is
+ * clearly slower, the rise is new (a fresh step at the end, the start of a cycle's climb): judge it when
+ * the change-point search has placed it. Where both halves are clearly flatter than the whole, the level
+ * jumped once between them (a step the change-point search has not placed yet). Either way: not a leak yet.
+ */
+function riseShape(
+  x: Float64Array,
+  y: Float64Array,
+  from: number,
+  end: number,
+  z: number,
+  ratio: number,
+  rate: number,
+): 'steady' | 'slowing' | 'new' | 'step' {
+  const m = end - from;
+  if (m < 8) return 'steady';
+  const mid = from + (m >> 1);
+  const a = trendTest(x, y, from, mid, z);
+  const b = trendTest(x, y, mid, end, z);
+  if (!a || !b) return 'steady';
+  if (a.slope > 0 && b.ci[1] < ratio * a.slope) return 'slowing';
+  if (b.slope > 0 && a.ci[1] < ratio * b.slope) return 'new';
+  // Both halves clearly flatter than the whole: the rise happened at once, between them.
+  if (a.ci[1] < ratio * rate && b.ci[1] < ratio * rate) return 'step';
+  if (stepFitsBetter(x, y, from, end, STEP_FIT_RATIO)) return 'step';
+  return 'steady';
+}
+
+/** Residual sum of squares of the best two-level (step) model must be below this fraction of a line's. */
+const STEP_FIT_RATIO = 0.8;
+
+/**
+ * Does one jump between two flat levels explain [from, end) clearly better than a straight line? A steady
+ * leak is a line (a step model leaves each half's ramp as error); a one-time step, or a warm-up that
+ * has levelled off inside the stretch, is better told as two levels. Both models have the same number
+ * of free values (two levels + split vs slope + intercept), so their errors compare directly. O(n).
+ */
+function stepFitsBetter(x: Float64Array, y: Float64Array, from: number, end: number, ratio: number): boolean {
+  const m = end - from;
+  if (m < 8) return false;
+  const line = fitLine(x, y, from, end);
+  let sseLine = 0;
+  let sum = 0;
+  let sumSq = 0;
+  for (let i = from; i < end; i++) {
+    const r = y[i]! - (line.intercept + line.slope * x[i]!);
+    sseLine += r * r;
+    sum += y[i]!;
+    sumSq += y[i]! * y[i]!;
+  }
+  if (!(sseLine > 0)) return false;
+  let bestStep = Infinity;
+  let ls = 0;
+  let lsq = 0;
+  for (let k = from; k < end - 3; k++) {
+    ls += y[k]!;
+    lsq += y[k]! * y[k]!;
+    const nl = k - from + 1;
+    if (nl < 3) continue;
+    const nr = m - nl;
+    const rs = sum - ls;
+    const rsq = sumSq - lsq;
+    const sse = lsq - (ls * ls) / nl + (rsq - (rs * rs) / nr);
+    if (sse < bestStep) bestStep = sse;
+  }
+  return bestStep < ratio * sseLine;
 }
 
 /**
@@ -484,28 +620,37 @@ function coarsenToPeriod(ws: BaselineWindow[], minPoints: number): BaselineWindo
 
 /**
  * Bursts (an allocation storm that outlives a whole window) lift window minima for a while; clip
- * points that stand more than `limit` above the running median of their neighbours (past and future
- * points inside the analysed data only: nothing beyond the current sample is used).
+ * points that stand more than `limit` above their neighbours on BOTH sides (the running median of the
+ * `half` points before, and of those after, inside the analysed data only: nothing beyond the current
+ * sample is used). Both sides, because the first points after a step up stand above the points before
+ * it but level with those after: clipping them against one centred median (or against residuals from
+ * one global slope, which a step makes steep) would bend the step into a ramp, and a ramp is what a
+ * leak looks like. The newest points have no "after": the side they have decides.
  */
 function clipUpwardTransients(x: Float64Array, y: Float64Array, limit: number, half: number): void {
   const n = y.length;
   if (n < 6) return;
-  // Work on residuals from a crude global slope (medians of the first and last thirds): a running
-  // median lags a ramp at the newest points, and clipping against it would flatten a real leak.
-  const k = Math.floor(n / 3);
-  const slope =
-    (median(y.subarray(n - k)) - median(y.subarray(0, k))) / (median(x.subarray(n - k)) - median(x.subarray(0, k)) || 1);
-  const src = Float64Array.from(y, (v, i) => v - slope * x[i]!);
-  const buf = new Float64Array(2 * half + 1);
+  const src = Float64Array.from(y);
+  // The level a side predicts at point i: its median, carried to x[i] along the side's own robust slope
+  // when it is the only side (a lone side lags a ramp by half its width: a leak's newest points would
+  // look like a burst). With both sides, the higher median is the reference: no slope needed, and a
+  // point on a ramp always has its later neighbours above it.
+  const predict = (a: number, b: number, i: number): number | null => {
+    if (b - a < 2) return null;
+    const med = median(src.subarray(a, b));
+    const slopes: number[] = [];
+    for (let p = a; p < b; p++) for (let q = p + 1; q < b; q++) if (x[q]! > x[p]!) slopes.push((src[q]! - src[p]!) / (x[q]! - x[p]!));
+    const slope = slopes.length ? median(slopes) : 0;
+    return med + slope * (x[i]! - median(x.subarray(a, b)));
+  };
   for (let i = 0; i < n; i++) {
     const a = Math.max(0, i - half);
     const b = Math.min(n, i + half + 1);
-    if (b - a < 5) continue;
-    const w = buf.subarray(0, b - a);
-    w.set(src.subarray(a, b));
-    w.sort();
-    const med = w[(b - a) >> 1]!;
-    if (src[i]! > med + limit) y[i] = med + limit + slope * x[i]!;
+    const both = i - a >= 2 && b - (i + 1) >= 2;
+    const ref = both
+      ? Math.max(median(src.subarray(a, i)), median(src.subarray(i + 1, b)))
+      : (predict(a, i, i) ?? predict(i + 1, b, i));
+    if (ref !== null && src[i]! > ref + limit) y[i] = ref + limit;
   }
 }
 

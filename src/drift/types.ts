@@ -33,7 +33,9 @@ export interface LeakResult extends LeakLevels {
   rateBytesPerHour: number | null;
   rateCI: [number, number] | null;
   timeToExhaustionHours: number | null;
-  /** Trace time (s, same clock as push) from which the streaming run has said `leak` without interruption. */
+  /** Trace time (s, same clock as push) at which the streaming run first said `leak` and has not been
+   *  contradicted since: spells of `undecided` (a fresh level change, a burst) do not reset it; a flat
+   *  baseline (`no-leak`) does. */
   detectedAtS: number | null;
   reason: string;
   /** Trace time since which the streaming run has said leak without interruption. */
