@@ -4,7 +4,10 @@ import type { LeakResult } from '../../src/drift/types.js';
 import { ALL_KINDS, generateTrace, type Trace, type TraceKind } from '../fixtures/drift/generate.js';
 
 export interface Scored {
-  trace: Pick<Trace, 'kind' | 'seed' | 'leak' | 'rateBytesPerHour' | 'leakStartS' | 'capacity'>;
+  trace: Pick<Trace, 'kind' | 'seed' | 'leak' | 'rateBytesPerHour' | 'leakStartS' | 'capacity'> & {
+    /** a warm-up runs under the leak (it rises like one until it settles) */
+    warm: boolean;
+  };
   result: LeakResult;
 }
 
@@ -36,13 +39,57 @@ export function runTraceLive(tr: Trace, everyS = 1800): { result: LeakResult; le
   return { result: d.result(), leakAtS };
 }
 
+export interface LiveScore {
+  /** healthy traces the live view ever showed as leak, of all healthy traces */
+  tracesEverAlarmed: number;
+  traces: number;
+  /** share of all live checks on healthy traces that showed leak (how much of the time the alarm is wrong) */
+  alarmShare: number;
+  /** the same per kind */
+  byKind: Record<string, { ever: number; traces: number; share: number }>;
+}
+
+/** The live view's false alarms over the healthy traces of a seed range (verdict asked every `everyS`). */
+export function liveFalseAlarms(first: number, count: number, kinds: readonly TraceKind[], everyS = 1800): LiveScore {
+  const byKind: LiveScore['byKind'] = {};
+  let ever = 0;
+  let traces = 0;
+  let alarms = 0;
+  let checks = 0;
+  for (const kind of kinds)
+    for (let s = first; s < first + count; s++) {
+      const tr = generateTrace(kind, s);
+      if (tr.leak) continue;
+      const { leakAtS } = runTraceLive(tr, everyS);
+      const n = Math.floor(tr.t[tr.t.length - 1]! / everyS);
+      const k = (byKind[kind] ??= { ever: 0, traces: 0, share: 0 });
+      k.traces++;
+      k.share += leakAtS.length / n;
+      if (leakAtS.length) k.ever++;
+      traces++;
+      if (leakAtS.length) ever++;
+      alarms += leakAtS.length;
+      checks += n;
+    }
+  for (const k of Object.values(byKind)) k.share /= k.traces;
+  return { tracesEverAlarmed: ever, traces, alarmShare: checks ? alarms / checks : 0, byKind };
+}
+
 export function runSet(first: number, count: number, kinds: readonly TraceKind[] = ALL_KINDS, dtS = 5): Scored[] {
   const out: Scored[] = [];
   for (const kind of kinds)
     for (let s = first; s < first + count; s++) {
       const tr = generateTrace(kind, s, { dtS });
       out.push({
-        trace: { kind, seed: s, leak: tr.leak, rateBytesPerHour: tr.rateBytesPerHour, leakStartS: tr.leakStartS, capacity: tr.capacity },
+        trace: {
+          kind,
+          seed: s,
+          leak: tr.leak,
+          rateBytesPerHour: tr.rateBytesPerHour,
+          leakStartS: tr.leakStartS,
+          capacity: tr.capacity,
+          warm: (tr.params.warmAmp ?? 0) > 0,
+        },
         result: runTrace(tr),
       });
     }
@@ -57,9 +104,11 @@ export interface Score {
   undecidedNoLeak: number;
   precision: number;
   recall: number;
-  /** detection delay (h) of the slow leaks: max and median */
+  /** detection delay (h) of the slow leaks: max and median; and of those without a warm-up under them */
   slowDelayMaxH: number;
   slowDelayMedianH: number;
+  slowPlainDelayMaxH: number;
+  slowPlainDelayMedianH: number;
   /** |estimated - true| / true over detected leaks: median and 90th percentile */
   rateErrMedian: number;
   rateErrP90: number;
@@ -69,6 +118,7 @@ export interface Score {
 export function score(set: Scored[]): Score {
   let tp = 0, fp = 0, fn = 0, tn = 0, und = 0;
   const delays: number[] = [];
+  const plainDelays: number[] = [];
   const errs: number[] = [];
   const failures: string[] = [];
   for (const { trace, result } of set) {
@@ -76,7 +126,11 @@ export function score(set: Scored[]): Score {
     if (trace.leak && said) {
       tp++;
       errs.push(Math.abs(result.rateBytesPerHour! - trace.rateBytesPerHour) / trace.rateBytesPerHour);
-      if (trace.kind === 'slow-leak') delays.push((result.detectedAtS! - trace.leakStartS!) / 3600);
+      if (trace.kind === 'slow-leak') {
+        const h = (result.detectedAtS! - trace.leakStartS!) / 3600;
+        delays.push(h);
+        if (!trace.warm) plainDelays.push(h);
+      }
     } else if (trace.leak) {
       fn++;
       failures.push(`missed ${trace.kind}#${trace.seed}: ${result.verdict}: ${result.reason}`);
@@ -99,6 +153,8 @@ export function score(set: Scored[]): Score {
     recall: tp + fn ? tp / (tp + fn) : 1,
     slowDelayMaxH: delays.length ? Math.max(...delays) : NaN,
     slowDelayMedianH: q(delays, 0.5),
+    slowPlainDelayMaxH: plainDelays.length ? Math.max(...plainDelays) : NaN,
+    slowPlainDelayMedianH: q(plainDelays, 0.5),
     rateErrMedian: q(errs, 0.5),
     rateErrP90: q(errs, 0.9),
     failures,
