@@ -143,6 +143,7 @@ export class LiveSource implements DashboardSource {
         rateBytesPerHour: r.rateBytesPerHour,
         timeToExhaustionHours: r.timeToExhaustionHours,
         reason: r.reason,
+        risingForS: r.verdict === 'leak' && r.segmentStartS !== null ? Math.max(0, this.lastT - r.segmentStartS) : null,
       };
     });
     let fragmentation: FragmentationView | null = null;

@@ -32,6 +32,8 @@ export interface DriftRow {
   timeToExhaustionHours: number | null;
   /** Why, or what is missing ("need ~40 min more at this noise"). */
   reason: string;
+  /** How long the judged rise has lasted (seconds), for a leak: a person trusts 6 h of rise more than 40 min. */
+  risingForS?: number | null;
 }
 
 export interface FragmentationView {

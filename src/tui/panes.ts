@@ -64,7 +64,8 @@ export function renderDriftPane(
     if (row.verdict === 'leak') {
       const rate = row.rateBytesPerHour === null ? '-' : `${formatBytes(row.rateBytesPerHour)}/h`;
       const tte = row.timeToExhaustionHours === null ? '' : `  full in ${formatDuration(row.timeToExhaustionHours * 3600)}`;
-      lines.push(fit(`  +${rate}${tte}`, width));
+      const since = row.risingForS ? `  rising ${formatDuration(row.risingForS)}` : '';
+      lines.push(fit(`  +${rate}${tte}${since}`, width));
     } else {
       lines.push(fit(`  ${row.reason}`, width));
     }
