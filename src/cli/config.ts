@@ -35,6 +35,7 @@ export const configSchema = z.strictObject({
   tickHz: z.number().positive().optional(),
   driftWindow: z.number().positive().optional(),
   allocator: z.string().min(1).optional(),
+  walkHz: z.number().nonnegative().max(1000).optional(),
   metrics: z.union([z.string(), z.number().int().min(0).max(65535)]).optional(),
   failOn: z.union([z.enum(['leak']), z.array(z.enum(['leak']))]).optional(),
   giveUpAfter: durationSchema.optional(),

@@ -14,6 +14,8 @@ import { Recorder } from '../record/recorder.js';
 import { buildRunMeta } from '../record/run-meta.js';
 import { heapscopeVersion } from './version.js';
 import { resolveWatches } from './resolve-watches.js';
+import { walkMetaWatches, walkSidecar, type HeapWalkPlan } from './heap-counters.js';
+import type { WatchRole } from '../record/meta.js';
 
 export interface LiveSessionOptions {
   elfPath: string;
@@ -36,6 +38,10 @@ export interface LiveSessionOptions {
   driftWindowS?: number;
   /** Also record every sample (and marks, gaps) to this file, as `heapscope record` does. */
   record?: { path: string; format: 'csv' | 'jsonl' };
+  /** Heap walks filling derived columns (heap.largest_free) between ticks, at walkHz (no-expression mode). */
+  walk?: { plan: HeapWalkPlan; rateHz: number };
+  /** Counters only refreshed on request (newlib's mallinfo): charted, never judged by their names. */
+  stale?: readonly string[];
 }
 
 export function requireTty(command: string): void {
@@ -60,10 +66,15 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<void> {
   const startedMs = Date.now();
   let recorder: Recorder | null = null;
   let source: LiveSource | null = null;
+  // Said after the dashboard closes: stderr would tear the screen while it is up.
+  const notices: string[] = [];
+  const anchors = watches.filter((w) => w.expr === o.roles?.used || w.expr === o.roles?.free);
+  const walk = o.walk ? walkSidecar(o.walk.plan, o.walk.rateHz, anchors, (m) => notices.push(m)) : null;
   const sampler: Sampler = new Sampler({
     watches: watches.map((watch) => ({ watch, rateHz: o.rateHz })),
     reader: first,
     openReader: o.openReader,
+    ...(walk ? { sidecar: walk } : {}),
     ...(clockWatch ? { targetClock: clockWatch } : {}),
     onSample: (s) => {
       source?.onSample(s);
@@ -77,8 +88,10 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<void> {
   // The sampler's column order is the row layout (shared leaves merged, the clock last). The clock is
   // the time axis, not a chart, unless the user watches it too.
   const watched = new Set(watches.flatMap((w) => w.columns().map((c) => c.name)));
+  for (const c of walk?.columns ?? []) watched.add(c);
   const columns = sampler.columns.filter((c) => watched.has(c));
-  const roles = guessHeapRoles(columns, o.roles);
+  const stale = new Set(o.stale ?? []);
+  const roles = guessHeapRoles(columns.filter((c) => !stale.has(c)), o.roles);
   source = new LiveSource({
     title: o.title,
     ...(o.banner ? { banner: o.banner } : {}),
@@ -117,6 +130,7 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<void> {
   await dash.closed;
   await sampler.stop();
   await running.catch(() => {});
+  for (const m of notices) process.stderr.write(`heapscope: ${m}\n`);
   // Flushes what was sampled; throws RecordingFailedError saying what was saved if the disk refused.
   const saved = recorder?.close();
   if (saved) process.stderr.write(`heapscope: recorded ${saved.samples} samples to ${saved.files.join(', ')}\n`);
@@ -141,7 +155,8 @@ function openRecorder(
     watches: watches.map((watch) => ({ watch, rateHz: o.rateHz })),
     rates: [o.rateHz],
     ...(clock ? { targetClock: clock } : {}),
-    roleOf: heapRoleOf,
+    roleOf: (c): WatchRole | undefined => (o.stale?.includes(c) ? 'stale' : heapRoleOf(c)),
   });
+  if (o.walk) meta.watches.push(...walkMetaWatches(o.walk.plan, o.walk.rateHz));
   return new Recorder({ path, format, columns, meta });
 }

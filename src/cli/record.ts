@@ -27,7 +27,8 @@ import { heapscopeVersion } from './version.js';
 import { positiveNumber, tcpPort } from './arg-parsers.js';
 import { heapRoleOf } from '../drift/roles.js';
 import { TargetTimeline } from '../sample/target-time.js';
-import { heapCounters } from './heap-counters.js';
+import { heapCounters, walkHzArg, walkMetaWatches, walkSidecar, type HeapWalkPlan } from './heap-counters.js';
+import type { WalkColumnStats } from '../sample/walk-column.js';
 
 export const EXIT = { ok: 0, error: 1, usage: 2, probeUnreachable: 3, probeGaveUp: 4, output: 5, leak: 10 } as const;
 
@@ -36,6 +37,7 @@ interface RecordFlags {
   driftWindow?: number;
   tickHz?: number;
   allocator?: string;
+  walkHz?: number;
   rate?: number;
   duration?: string;
   out?: string;
@@ -76,6 +78,8 @@ export interface RecordSettings {
   tickHz?: number;
   /** With no expressions: the allocator profile to use instead of detecting one. */
   allocator?: string;
+  /** With no expressions and no largest-free counter: heap walks per second for heap.largest_free (0 = off). */
+  walkHz: number;
   giveUpAfterS?: number;
   allowHalt: boolean;
   timeoutMs: number;
@@ -96,6 +100,12 @@ export function register(program: Command): void {
     .option('--target-clock <expr>', "read the target's own clock with every sample (g_ticks, or 0xE0001004 for DWT CYCCNT)")
     .option('--tick-hz <n>', 'ticks per second of --target-clock (1000 for a ms tick): verdicts then use firmware time', positiveNumber)
     .option('--allocator <name>', 'with no expressions: this allocator profile instead of detecting one')
+    .option(
+      '--walk-hz <n>',
+      'with no expressions, when the allocator keeps no largest-free-block counter: walk its free list this often ' +
+        'for a heap.largest_free column, in the spare time between ticks (default 1; 0 = off)',
+      walkHzArg,
+    )
     .option('--config <file>', 'settings file (.yaml or .json); flags override it')
     .option('--metrics <[host:]port>', 'serve Prometheus /metrics (loopback unless a host is named)')
     .option('--metrics-port <n>', 'same as --metrics 127.0.0.1:<n>', tcpPort)
@@ -186,6 +196,7 @@ export function resolveSettings(elfArg: string | undefined, exprArgs: string[], 
     ...((flags.driftWindow ?? cfg.driftWindow) !== undefined ? { driftWindowS: (flags.driftWindow ?? cfg.driftWindow)! } : {}),
     ...((flags.tickHz ?? cfg.tickHz) !== undefined ? { tickHz: (flags.tickHz ?? cfg.tickHz)! } : {}),
     ...((flags.allocator ?? cfg.allocator) !== undefined ? { allocator: (flags.allocator ?? cfg.allocator)! } : {}),
+    walkHz: flags.walkHz ?? cfg.walkHz ?? 1,
   };
 }
 
@@ -234,11 +245,17 @@ interface ColumnStats {
 }
 
 export async function runRecord(settings: RecordSettings): Promise<number> {
+  let walkPlan: HeapWalkPlan | null = null;
   if (settings.watches.length === 0) {
     if (settings.raw) throw new UsageError('nothing to record: with --raw, name the symbols to watch');
-    const auto = await heapCounters(settings.elf, settings.allocator);
-    process.stderr.write(`heapscope: no expressions given: recording the ${auto.allocator} heap counters (${auto.exprs.join(', ')})\n`);
+    const auto = await heapCounters(settings.elf, settings.allocator, { walk: settings.walkHz > 0 });
+    walkPlan = auto.walk;
+    const walked = walkPlan ? `by walking its free list at ${settings.walkHz} Hz, ${walkPlan.columns.map((c) => c.name).join(', ')}` : '';
+    const counters = auto.exprs.length ? `heap counters (${auto.exprs.join(', ')})${walked ? ` and, ${walked}` : ''}` : `heap ${walked}`;
+    process.stderr.write(`heapscope: no expressions given: recording the ${auto.allocator} ${counters}\n`);
     const roleOfExpr = new Map<string, WatchRole>();
+    // Stale counters keep a role that says so: their names (fordblks...) must not make them judged.
+    for (const e of auto.stale) roleOfExpr.set(e, 'stale');
     if (auto.roles.used) roleOfExpr.set(auto.roles.used, 'used');
     if (auto.roles.free) roleOfExpr.set(auto.roles.free, 'free');
     if (auto.roles.largest) roleOfExpr.set(auto.roles.largest, 'largest');
@@ -296,9 +313,12 @@ export async function runRecord(settings: RecordSettings): Promise<number> {
     }
   };
 
+  const anchors = watches.filter((_, i) => settings.watches[i]!.role === 'used' || settings.watches[i]!.role === 'free');
+  const walk = walkPlan ? walkSidecar(walkPlan, settings.walkHz, anchors, (m) => say(m)) : null;
   sampler = new Sampler({
     watches: sampled,
     openReader,
+    ...(walk ? { sidecar: walk } : {}),
     ...(target ? { targetClock: target } : {}),
     ...(settings.durationS !== undefined ? { durationS: settings.durationS } : {}),
     reconnect: { ...(settings.giveUpAfterS !== undefined ? { giveUpAfterS: settings.giveUpAfterS } : {}) },
@@ -319,7 +339,8 @@ export async function runRecord(settings: RecordSettings): Promise<number> {
   for (let i = 0; i < columns.length; i++) colStats.push({ min: Infinity, max: -Infinity, sum: 0, n: 0, last: undefined });
 
   // The drift verdict watches one heap counter: 'used' rising or 'free' falling.
-  const roles = columns.map((c) => settings.watches.find((w) => w.expr === c)?.role ?? heapRoleOf(c));
+  const walkRole = new Map(walkPlan?.columns.map((c) => [c.name, c.role]) ?? []);
+  const roles = columns.map((c) => settings.watches.find((w) => w.expr === c)?.role ?? walkRole.get(c) ?? heapRoleOf(c));
   if (settings.failOnLeak) {
     const used = roles.indexOf('used');
     const free = roles.indexOf('free');
@@ -358,6 +379,8 @@ export async function runRecord(settings: RecordSettings): Promise<number> {
     ...(settings.tickHz ? { tickHz: settings.tickHz } : {}),
     roleOf: heapRoleOf,
   });
+  // The walk's columns are in the meta as watches with their role and where they come from.
+  if (walkPlan) meta.watches.push(...walkMetaWatches(walkPlan, settings.walkHz));
   let metrics: MetricsServer | null = null;
   let stopReason = '';
   let signals = 0;
@@ -426,7 +449,7 @@ export async function runRecord(settings: RecordSettings): Promise<number> {
   }
   stats ??= sampler.stats();
   const verdict = leak.detector?.result() ?? null;
-  const summary = buildSummary(settings, columns, colStats, lastValues, stats, result, verdict, stopReason);
+  const summary = buildSummary(settings, columns, colStats, lastValues, stats, result, verdict, stopReason, walk?.stats() ?? null);
   if (settings.json) writeJson(summary);
   else printSummary(summary);
   if (writeFailure) {
@@ -478,6 +501,8 @@ export interface RecordSummary {
   rescuePath: string | null;
   columns: { name: string; min: number | null; max: number | null; mean: number | null; last: ColumnValue }[];
   leak: { verdict: string; rateBytesPerHour: number | null; reason: string } | null;
+  /** The heap walk behind heap.largest_free (no-expression mode), null when there was none. */
+  walk: WalkColumnStats | null;
   stoppedBy: string;
   host: string;
 }
@@ -491,6 +516,7 @@ function buildSummary(
   result: RecordingResult | null,
   verdict: LeakResult | null,
   stopReason: string,
+  walk: WalkColumnStats | null,
 ): RecordSummary {
   return {
     files: result?.files ?? [],
@@ -516,6 +542,7 @@ function buildSummary(
       };
     }),
     leak: verdict ? { verdict: verdict.verdict, rateBytesPerHour: verdict.rateBytesPerHour, reason: verdict.reason } : null,
+    walk,
     stoppedBy: stopReason || (settings.durationS !== undefined ? 'duration' : 'end'),
     host: hostname(),
   };
@@ -536,6 +563,14 @@ function printSummary(r: RecordSummary): void {
   for (const c of r.columns) {
     out.write(
       `  ${c.name.padEnd(w)}  ${fmt(c.min).padStart(12)}  ${fmt(c.max).padStart(12)}  ${fmt(c.mean).padStart(14)}  ${String(c.last ?? '-')}\n`,
+    );
+  }
+  if (r.walk) {
+    const w = r.walk;
+    out.write(
+      `  heap walk: ${w.walks} walks (${w.achievedHz.toFixed(2)} Hz), median ${w.walkMs === null ? '-' : w.walkMs.toFixed(2)} ms, ` +
+        `max ${w.maxWalkMs.toFixed(2)} ms; ${w.gaps} gaps, ${w.tornAttempts} torn attempts, ${w.deferred} deferred, ${w.abandoned} abandoned, ${w.overran} ran past a tick` +
+        `${w.disabled ? `; ${w.disabled}` : ''}\n`,
     );
   }
   if (r.leak) out.write(`  leak verdict: ${r.leak.verdict} (${r.leak.reason})\n`);

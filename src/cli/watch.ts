@@ -5,7 +5,7 @@ import { openProbe } from '../probe/url.js';
 import { defaultProbeFor } from './read.js';
 import { requireTty, runLiveSession } from './live-session.js';
 import { runReplay } from './replay.js';
-import { heapCounters } from './heap-counters.js';
+import { heapCounters, walkHzArg, type HeapCounterSet } from './heap-counters.js';
 import type { HeapRoles } from '../tui/live-source.js';
 import { UsageError } from '../errors.js';
 import { positiveNumber } from './arg-parsers.js';
@@ -27,6 +27,7 @@ interface WatchOptions {
   timeout: number;
   from?: string;
   allocator?: string;
+  walkHz: number;
 }
 
 export function register(program: Command): void {
@@ -49,6 +50,13 @@ export function register(program: Command): void {
     .option('--drift-window <s>', 'leak detector baseline window, seconds: a few saw-tooth periods (default 60)', positiveNumber)
     .option('--record <file>', 'also record every sample to FILE (CSV, or JSONL when it ends in .jsonl)')
     .option('--allocator <name>', 'with no expressions: use this allocator profile instead of detecting one')
+    .option(
+      '--walk-hz <n>',
+      'with no expressions, when the allocator keeps no largest-free-block counter: walk its free list this often ' +
+        'for a heap.largest_free column, between ticks (0 = off)',
+      walkHzArg,
+      1,
+    )
     .option('--from <recording>', 'open a past recording (CSV/JSONL) instead of a probe')
     .option('--timeout <ms>', 'per-request probe timeout', positiveNumber, 3000)
     .action(async (elfPath: string | undefined, exprs: string[], opts: WatchOptions) => {
@@ -65,9 +73,11 @@ export function register(program: Command): void {
       if (!elfPath) throw new UsageError('name the firmware ELF: `heapscope watch fw.elf g_heap.used --probe URL`');
       let roles: Partial<HeapRoles> = {};
       let title = `watch ${basename(elfPath)}`;
+      let auto: HeapCounterSet | null = null;
       if (exprs.length === 0) {
-        // Zero configuration: the detected allocator's counters, and its used/free/largest roles.
-        const auto = await heapCounters(elfPath, opts.allocator);
+        // Zero configuration: the detected allocator's counters, and its used/free/largest roles
+        // (largest from a walk between ticks when the allocator keeps no such counter).
+        auto = await heapCounters(elfPath, opts.allocator, { walk: opts.walkHz > 0 });
         exprs = auto.exprs;
         roles = auto.roles;
         title = `watch ${basename(elfPath)} (${auto.allocator} heap)`;
@@ -80,7 +90,8 @@ export function register(program: Command): void {
         exprs,
         openReader: () => openProbe(url, { allowHalt: opts.allowHalt ?? false, timeoutMs: opts.timeout, elfPath: abs }),
         probeLabel: url.length > 40 ? url.slice(0, 37) + '…' : url,
-        rateHz: opts.rate,
+        // An allocator with nothing but a walk (TLSF) ticks at the walk's rate.
+        rateHz: auto?.exprs.length === 0 && auto.walk ? opts.walkHz : opts.rate,
         ...(opts.raw ? { raw: true } : {}),
         ...(opts.targetClock ? { targetClock: { expr: opts.targetClock, secondsPerTick: opts.tickSeconds } } : {}),
         roles: {
@@ -91,6 +102,8 @@ export function register(program: Command): void {
           ...(opts.capacity ? { capacityBytes: opts.capacity } : {}),
         },
         title,
+        ...(auto?.walk ? { walk: { plan: auto.walk, rateHz: opts.walkHz } } : {}),
+        ...(auto?.stale.length ? { stale: auto.stale } : {}),
         fps: opts.fps,
         ...(opts.driftWindow ? { driftWindowS: opts.driftWindow } : {}),
         ...(opts.record ? { record: { path: opts.record, format: /\.jsonl$/i.test(opts.record) ? 'jsonl' : 'csv' } } : {}),

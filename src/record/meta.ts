@@ -8,7 +8,9 @@ import { hostname, platform, release } from 'node:os';
 import { OutputError } from './errors.js';
 import { errText } from './append-file.js';
 
-export type WatchRole = 'used' | 'free' | 'largest' | 'capacity' | 'minfree';
+/** 'stale': a counter the firmware only refreshes on request (newlib's mallinfo): recorded, but its
+ * name must not make `report` judge it as used/free bytes. */
+export type WatchRole = 'used' | 'free' | 'largest' | 'capacity' | 'minfree' | 'stale';
 
 export interface MetaWatch {
   expr: string;
@@ -18,6 +20,11 @@ export interface MetaWatch {
   columns: string[];
   label?: string;
   role?: WatchRole;
+  /** Not a variable read at `address` (then 0) but computed by heapscope: `heap-walk` = found by
+   * walking the allocator's free structures (the largest free block, or their total), at most
+   * `rateHz` times a second, in the spare time between ticks; an empty cell = no walk in that row, or
+   * a walk that kept seeing the firmware change the heap (never a guessed value). */
+  derived?: { from: 'heap-walk'; allocator: string; quantity: 'largestFree' | 'totalFree' };
 }
 
 export interface RecordingMeta {

@@ -20,6 +20,32 @@ export interface SampledWatch {
   label?: string;
 }
 
+/**
+ * Extra probe work that shares the connection and the schedule with the watches (the heap walk of
+ * src/sample/walk-column.ts). It runs inside a tick, after the watches were read, and must be done by
+ * `deadlineMs` (when the next tick is due), so the watches keep their rate. Its values fill its own
+ * columns of the same row.
+ */
+export interface TickSidecar {
+  readonly columns: readonly string[];
+  /** How often to tick when there are no watches (an allocator with nothing but a walk: TLSF). */
+  readonly rateHz: number;
+  /** The session's columns, once they are known (to find its anchors in `row`). */
+  bind?(columns: readonly string[]): void;
+  /** Once before the schedule starts (to learn how long the work takes); errors are ignored. */
+  prepare?(reader: MemoryReader): Promise<void>;
+  /** Values for its columns, or null when it did nothing this tick. A ProbeError = the probe was lost. */
+  run(reader: MemoryReader, tick: SidecarTick): Promise<readonly (ColumnValue | undefined)[] | null>;
+}
+
+export interface SidecarTick {
+  /** When this tick was due, and when the next one is (monotonic ms, on the scheduler's grid). */
+  dueMs: number;
+  deadlineMs: number;
+  /** What the watches read in this tick (the session's columns). */
+  row: readonly (ColumnValue | undefined)[];
+}
+
 export interface ReconnectPolicy {
   /** First retry delay (default 250 ms), doubled per failure up to maxMs (default 10 s). */
   initialMs?: number;
@@ -39,6 +65,8 @@ export interface SamplerOptions {
   /** The coalescing reader (src/sample/read-watches.ts); defaults to one readBlocks per tick. */
   readWatches?: ReadWatchesFn;
   clock?: Clock;
+  /** Extra columns filled by more reads in the spare time of a tick (the heap walk). */
+  sidecar?: TickSidecar;
   durationS?: number;
   reconnect?: ReconnectPolicy;
   onSample(s: Sample): void;
@@ -68,13 +96,14 @@ export class ProbeGaveUpError extends ProbeError {
 }
 
 export class Sampler {
-  /** Column names in order: every watch's columns, then the target clock's (if any). */
+  /** Column names in order: every watch's columns, the sidecar's, then the target clock's (if any). */
   readonly columns: string[];
   private readonly clock: Clock;
   private readonly scheduler: Scheduler;
   private readonly groupWatches: number[][]; // group -> watch indices
   private readonly columnIndex: number[][]; // watch -> column per leaf
   private readonly targetColumn: number;
+  private readonly sidecarColumn: number;
   private readonly readFn: ReadWatchesFn;
   private reader: MemoryReader | null;
   private samples = 0;
@@ -88,7 +117,7 @@ export class Sampler {
   private reconnecting: Promise<void> | null = null;
 
   constructor(private readonly opts: SamplerOptions) {
-    if (opts.watches.length === 0) throw new Error('nothing to sample');
+    if (opts.watches.length === 0 && !opts.sidecar) throw new Error('nothing to sample');
     this.clock = opts.clock ?? realClock();
     this.reader = opts.reader ?? null;
     this.readFn = opts.readWatches ?? ((r, w) => readWatches(r, w));
@@ -106,14 +135,22 @@ export class Sampler {
       return i;
     };
     this.columnIndex = opts.watches.map((w) => w.watch.columns().map((c) => columnOf(c.name)));
+    this.sidecarColumn = this.columns.length;
+    for (const name of opts.sidecar?.columns ?? []) {
+      // A derived column must never be merged with a watched one (it would get two writers).
+      if (byName.has(name)) throw new Error(`column ${name} is both watched and derived`);
+      columnOf(name);
+    }
     this.targetColumn = opts.targetClock ? columnOf(opts.targetClock.expr) : -1;
+    opts.sidecar?.bind?.(this.columns);
     const rates = [...new Set(opts.watches.map((w) => w.rateHz))].sort((a, b) => b - a);
+    if (rates.length === 0) rates.push(opts.sidecar!.rateHz);
     this.groupWatches = rates.map((r) => opts.watches.flatMap((w, i) => (w.rateHz === r ? [i] : [])));
     this.scheduler = new Scheduler({
       clock: this.clock,
       groups: rates.map((r) => ({ id: `${r} Hz`, rateHz: r })),
       durationMs: opts.durationS !== undefined ? opts.durationS * 1000 : undefined,
-      onTick: (tick) => this.tick(tick.groups, tick.startMs),
+      onTick: (tick) => this.tick(tick.groups, tick.startMs, tick.dueMs),
       onError: (err) => this.fail(err),
     });
   }
@@ -141,6 +178,7 @@ export class Sampler {
   /** Samples until the duration ends or stop() is called. */
   async run(): Promise<SamplerStats> {
     await this.open();
+    if (this.opts.sidecar?.prepare && this.reader) await this.opts.sidecar.prepare(this.reader).catch(() => {});
     const failed = new Promise<never>((_, reject) => (this.rejectRun = reject));
     this.scheduler.start();
     try {
@@ -187,14 +225,14 @@ export class Sampler {
     return (ms - this.scheduler.startMs) / 1000;
   }
 
-  private async tick(groups: readonly number[], startMs: number): Promise<void> {
+  private async tick(groups: readonly number[], startMs: number, dueMs: number): Promise<void> {
     const reader = this.reader;
     if (!reader) return;
     const { watchIdx, toRead } = this.readSet(groups);
     const wallMs = this.clock.wallMs();
     let bytes: Uint8Array[];
     try {
-      bytes = await this.readFn(reader, toRead);
+      bytes = toRead.length > 0 ? await this.readFn(reader, toRead) : [];
     } catch (err) {
       // A fault on the very first read is a wrong address, not a lost probe: say so instead of
       // reconnecting forever.
@@ -210,6 +248,17 @@ export class Sampler {
       // An empty result is a null pointer on the way (p->x with p == 0): no value this tick.
       for (let c = 0; c < cols.length; c++) values[at[c]!] = b.length === 0 ? null : cols[c]!.decode(b);
     });
+    // The sidecar reads after the watches: a probe lost during it still leaves this row's values.
+    let lostInSidecar: ProbeError | null = null;
+    if (this.opts.sidecar) {
+      try {
+        const extra = await this.opts.sidecar.run(reader, { dueMs, deadlineMs: this.scheduler.nextDueMs(), row: values });
+        extra?.forEach((v, k) => (values[this.sidecarColumn + k] = v));
+      } catch (err) {
+        if (!(err instanceof ProbeError)) throw err;
+        lostInSidecar = err;
+      }
+    }
     const sample: Sample = { t: this.tOf(startMs), wallMs, values };
     if (this.opts.targetClock) {
       const tb = bytes[bytes.length - 1]!;
@@ -218,8 +267,13 @@ export class Sampler {
       if (typeof v === 'number') sample.target = v;
       else if (typeof v === 'bigint') sample.target = Number(v);
     }
-    this.samples++;
-    this.opts.onSample(sample);
+    // With nothing but a sidecar, a tick it did nothing in is no row.
+    const emptyRow = toRead.length === 0 && values.every((v) => v === undefined);
+    if (!emptyRow) {
+      this.samples++;
+      this.opts.onSample(sample);
+    }
+    if (lostInSidecar) this.lost(lostInSidecar, this.clock.nowMs());
   }
 
   // The same watch array object for the same set of due groups: readWatches caches its read plan per

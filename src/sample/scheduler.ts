@@ -110,6 +110,14 @@ export class Scheduler {
     return this.paused;
   }
 
+  /** When the next tick of any group is due (monotonic ms). Read inside onTick, it is the deadline by
+   * which extra work in that tick must be done for the next tick to start on time. */
+  nextDueMs(): number {
+    let nextDue = Infinity;
+    for (let g = 0; g < this.periods.length; g++) nextDue = Math.min(nextDue, this.due(g, this.next[g]!));
+    return Math.min(nextDue, this.endMs);
+  }
+
   /** Starts the schedule now: tick 0 of every group is due immediately. */
   start(): void {
     if (this.running) return;
