@@ -301,7 +301,8 @@ export async function runRecord(settings: RecordSettings): Promise<number> {
       const v = s.values[leak.column];
       // With --tick-hz the verdict follows the firmware's clock (a slow or stalling link does not bend it).
       const t = timeline && s.target !== undefined ? timeline.at(s.target) : s.t;
-      if (v !== undefined) leak.detector.push(t, typeof v === 'number' ? v : typeof v === 'bigint' ? Number(v) : null);
+      // Empty cells (a lower-rate column) are skipped; outages reach the detector as gap events.
+      if (typeof v === 'number' || typeof v === 'bigint') leak.detector.push(t, Number(v));
     }
     if (!recorder || writeFailure) return;
     try {

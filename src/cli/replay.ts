@@ -19,7 +19,8 @@ export async function runReplay(path: string, given: Partial<HeapRoles>, fps: nu
         title: `replay ${basename(path)}`,
         replay: true,
         columns: h.columns,
-        roles: guessHeapRoles(h.columns, { ...roles, ...given }),
+        // Columns the meta marks 'stale' (newlib's mallinfo, refreshed only on request) are never guessed.
+        roles: guessHeapRoles(h.columns.filter((c) => !staleColumns(h).has(c)), { ...roles, ...given }),
         // Replays keep the bounded tiers; a raw ring of 5 min at the recording's rate.
         rateHz: Math.max(1, ...(h.meta?.rates ?? [100])),
       });
@@ -33,6 +34,10 @@ export async function runReplay(path: string, given: Partial<HeapRoles>, fps: nu
   if (!source || !header) return;
   const dash = openDashboard(source, { fps });
   await dash.closed;
+}
+
+function staleColumns(h: RecordingHeader): Set<string> {
+  return new Set((h.meta?.watches ?? []).filter((w) => w.role === 'stale').flatMap((w) => w.columns));
 }
 
 function rolesFromMeta(h: RecordingHeader): Partial<HeapRoles> {

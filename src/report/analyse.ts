@@ -126,13 +126,15 @@ export async function analyseRecording(path: string, o: ReportOptions): Promise<
       }
       for (let k = 0; k < idx.length; k++) {
         const x = v[idx[k]!]!;
-        detectors[k]!.push(t, Number.isFinite(x) ? x : null);
+        // An empty cell is "not read in this row" (a column sampled at a lower rate, like the walked
+        // largest free block), not a gap: outages show as missing rows, which the detector counts.
+        if (Number.isFinite(x)) detectors[k]!.push(t, x);
         charts[k]!.add(t, x);
       }
       if (frag) {
         const f = v[fragIdx[0]]!;
         const l = v[fragIdx[1]]!;
-        (frag as ReturnType<typeof createFragmentationTracker>).push(t, Number.isFinite(f) ? f : null, Number.isFinite(l) ? l : null);
+        if (Number.isFinite(f) && Number.isFinite(l)) (frag as ReturnType<typeof createFragmentationTracker>).push(t, f, l);
         largestChart.add(t, l);
       }
     },

@@ -97,14 +97,16 @@ export class LiveSource implements DashboardSource {
       }
     }
     this.series.pushRow(t, row);
+    // An empty cell is "not read in this row" (a column sampled at a lower rate, such as the walked
+    // largest free block): skipped, not a gap. Probe outages reach the detectors as 'gap' events.
     for (const l of this.leak) {
       const v = row[l.col];
-      if (v !== undefined) l.detector.push(t, v);
+      if (typeof v === 'number') l.detector.push(t, v);
     }
     if (this.frag && this.fragCols) {
       const f = row[this.fragCols[0]];
       const g = row[this.fragCols[1]];
-      if (f !== undefined || g !== undefined) this.frag.push(t, f ?? null, g ?? null);
+      if (typeof f === 'number' && typeof g === 'number') this.frag.push(t, f, g);
     }
   }
 

@@ -100,4 +100,19 @@ describe('heapscope report', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/no time column/);
   });
+  it('reads columns filled only every 10th row (walked free bytes and largest block) as sampled less often, not as gaps', () => {
+    // The saw-tooth recording with free and largest-free emptied in 9 rows of 10, as `record` writes a heap
+    // walk's columns beside counters read every tick.
+    const lines = readFileSync(join(dir, 'ok.csv'), 'utf8').trimEnd().split('\n');
+    const sparse = lines.map((l, i) => (i === 0 || i % 10 === 0 ? l : l.replace(/,[^,]*,[^,]*$/, ',,')));
+    writeFileSync(join(dir, 'sparse.csv'), sparse.join('\n') + '\n');
+    writeFileSync(join(dir, 'sparse.csv.meta.json'), readFileSync(join(dir, 'ok.csv.meta.json')));
+    const r = run(join(dir, 'sparse.csv'), '--json');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    const free = j.signals.find((x: { name: string }) => x.name === 'g_heap.free');
+    expect(free.gaps).toBe(0);
+    expect(free.verdict).not.toBe('leak');
+    expect(j.fragmentation.verdict).not.toBe('undecided');
+  });
 });
