@@ -8,6 +8,7 @@ import { Sampler } from '../sample/sampler.js';
 import { openDashboard } from '../tui/dashboard.js';
 import { LiveSource, type HeapRoles } from '../tui/live-source.js';
 import type { Watch } from '../watch/types.js';
+import { columnBitsOf } from '../watch/column-bits.js';
 import { guessHeapRoles } from './heap-roles.js';
 import { heapRoleOf } from '../drift/roles.js';
 import { Recorder } from '../record/recorder.js';
@@ -99,6 +100,7 @@ export async function runLiveSession(o: LiveSessionOptions): Promise<void> {
     roles,
     rateHz: o.rateHz,
     ...(o.driftWindowS ? { driftTimeScale: o.driftWindowS / 60 } : {}),
+    columnBits: columnBitsOf(watches, walk?.columns ?? []),
     ...(o.targetClock ? { targetSecondsPerTick: o.targetClock.secondsPerTick } : {}),
     status: () => {
       const st = sampler.stats();
@@ -160,3 +162,4 @@ function openRecorder(
   if (o.walk) meta.watches.push(...walkMetaWatches(o.walk.plan, o.walk.rateHz));
   return new Recorder({ path, format, columns, meta });
 }
+

@@ -354,8 +354,11 @@ export async function runRecord(settings: RecordSettings): Promise<number> {
     }
     const { createLeakDetector } = await import('../drift/detector.js');
     leak.column = column;
+    const { columnBitsOf } = await import('../watch/column-bits.js');
+    const bits = columnBitsOf(watches, walkPlan?.columns.map((c) => c.name) ?? []);
     leak.detector = createLeakDetector({
       direction: column === used ? 'used' : 'free',
+      wrapBits: bits.get(columns[column]!) ?? 'auto',
       ...(settings.driftWindowS ? { timeScale: settings.driftWindowS / 60 } : {}),
     });
   }

@@ -1,6 +1,7 @@
 // `heapscope watch --from recording.csv`: last night's soak in the same dashboard, whole run shown,
 // with the drift verdict computed by the same streaming detectors as the live path.
 import { basename } from 'node:path';
+import { columnBitsFromMeta } from '../record/meta.js';
 import { scanRecording, type RecordingHeader } from '../record/reader.js';
 import { openDashboard } from '../tui/dashboard.js';
 import { LiveSource, type HeapRoles } from '../tui/live-source.js';
@@ -23,6 +24,7 @@ export async function runReplay(path: string, given: Partial<HeapRoles>, fps: nu
         roles: guessHeapRoles(h.columns.filter((c) => !staleColumns(h).has(c)), { ...roles, ...given }),
         // Replays keep the bounded tiers; a raw ring of 5 min at the recording's rate.
         rateHz: Math.max(1, ...(h.meta?.rates ?? [100])),
+        columnBits: columnBitsFromMeta(h.meta),
       });
     },
     (t, row) => {

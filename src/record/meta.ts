@@ -18,6 +18,8 @@ export interface MetaWatch {
   typeName: string;
   rateHz: number;
   columns: string[];
+  /** Width in bits of each column's value, where known (where a counter wraps around). */
+  columnBits?: (number | null)[];
   label?: string;
   role?: WatchRole;
   /** Not a variable read at `address` (then 0) but computed by heapscope: `heap-walk` = found by
@@ -75,4 +77,15 @@ export function writeMeta(recordingPath: string, meta: RecordingMeta): void {
   } catch (err) {
     throw new OutputError(`cannot write ${path}: ${errText(err)}`, { cause: err });
   }
+}
+
+/** Bit width per column from a recording's meta (where a counter wraps); computed columns never wrap (0). */
+export function columnBitsFromMeta(meta: Pick<RecordingMeta, 'watches'> | null | undefined): Map<string, number> {
+  const bits = new Map<string, number>();
+  for (const w of meta?.watches ?? [])
+    w.columns.forEach((c, i) => {
+      const b = w.derived ? 0 : w.columnBits?.[i];
+      if (b !== null && b !== undefined) bits.set(c, b);
+    });
+  return bits;
 }

@@ -26,6 +26,7 @@ export function buildRunMeta(o: {
 }): RecordingMeta {
   const watches: MetaWatch[] = o.watches.map((w) => {
     const cols = w.watch.columns().map((c) => c.name);
+    const bits = w.watch.columns().map((c) => c.bits ?? null);
     const role = w.role ?? (cols.length === 1 && o.roleOf ? o.roleOf(cols[0]!) : undefined);
     return {
       expr: w.watch.expr,
@@ -33,6 +34,7 @@ export function buildRunMeta(o: {
       typeName: w.watch.typeName,
       rateHz: w.rateHz,
       columns: cols,
+      ...(bits.some((b) => b !== null) ? { columnBits: bits } : {}),
       ...(w.label ? { label: w.label } : {}),
       ...(role ? { role } : {}),
     };

@@ -3,6 +3,7 @@
 import { createFragmentationTracker, createLeakDetector } from '../drift/index.js';
 import type { FragmentationResult, LeakDetector, LeakResult } from '../drift/types.js';
 import { UsageError } from '../errors.js';
+import { columnBitsFromMeta } from '../record/meta.js';
 import { scanRecording, type RecordingHeader, type ScanSummary } from '../record/reader.js';
 import { MinMaxDownsampler, type Bucket } from './downsample.js';
 import { heapRoleOf } from '../drift/roles.js';
@@ -115,9 +116,11 @@ export async function analyseRecording(path: string, o: ReportOptions): Promise<
         if (capSeen === null && capIdx >= 0 && Number.isFinite(v[capIdx]!)) capSeen = v[capIdx]!;
         if (capSeen === null && usedIdx >= 0 && freeIdx >= 0 && Number.isFinite(v[usedIdx]! + v[freeIdx]!))
           capSeen = v[usedIdx]! + v[freeIdx]!;
+        const bits = columnBitsFromMeta(header?.meta);
         detectors = picks!.signals.map((s) =>
           createLeakDetector({
             direction: s.direction,
+            wrapBits: bits.get(s.col) ?? 'auto',
             ...(capSeen ? { capacityBytes: capSeen } : {}),
             ...(o.driftWindow ? { timeScale: o.driftWindow / 60 } : {}),
           }),

@@ -30,6 +30,9 @@ export interface LiveSourceOptions {
   rateHz: number;
   /** Scales the leak detector's time constants (see LeakDetectorOptions.timeScale). */
   driftTimeScale?: number;
+  /** Bit width per column where known (from DWARF; 0 = never wraps, e.g. a computed column): a uint32_t
+   *  heap counter must not be "unwrapped" at 16 bits when a saw-tooth drops by more than 32 KiB. */
+  columnBits?: ReadonlyMap<string, number>;
   /** Seconds of firmware time per unit of Sample.target (0.001 for a millisecond tick); absent = host time. */
   targetSecondsPerTick?: number;
   status?(): Omit<StatusView, 'timeBase'>;
@@ -68,10 +71,23 @@ export class LiveSource implements DashboardSource {
       this.leak.push({
         name: opts.roles.used!,
         col: col(opts.roles.used),
-        detector: createLeakDetector({ direction: 'used', capacityBytes: opts.roles.capacityBytes, timeScale: opts.driftTimeScale ?? 1 }),
+        detector: createLeakDetector({
+          direction: 'used',
+          capacityBytes: opts.roles.capacityBytes,
+          timeScale: opts.driftTimeScale ?? 1,
+          wrapBits: opts.columnBits?.get(opts.roles.used!) ?? 'auto',
+        }),
       });
     if (col(opts.roles.free) >= 0)
-      this.leak.push({ name: opts.roles.free!, col: col(opts.roles.free), detector: createLeakDetector({ direction: 'free', timeScale: opts.driftTimeScale ?? 1 }) });
+      this.leak.push({
+        name: opts.roles.free!,
+        col: col(opts.roles.free),
+        detector: createLeakDetector({
+          direction: 'free',
+          timeScale: opts.driftTimeScale ?? 1,
+          wrapBits: opts.columnBits?.get(opts.roles.free!) ?? 'auto',
+        }),
+      });
     this.fragCols = col(opts.roles.free) >= 0 && col(opts.roles.largest) >= 0 ? [col(opts.roles.free), col(opts.roles.largest)] : null;
     this.frag = this.fragCols ? createFragmentationTracker({}) : null;
   }

@@ -14,6 +14,7 @@ interface Leaf {
   name: string;
   offset: number;
   read: ScalarReader;
+  bits?: number;
 }
 
 /**
@@ -29,15 +30,16 @@ export function buildColumns(
 ): WatchColumn[] {
   const leaves: Leaf[] = [];
   if (bit) {
-    leaves.push({ name: expr, offset: 0, read: bitfieldReader(type, bit, le) });
+    leaves.push({ name: expr, offset: 0, read: bitfieldReader(type, bit, le), bits: bit.bitSize });
   } else {
     // `*p.x` would parse as *(p.x): a dereference prefix needs parentheses before a suffix.
     const prefix = expr.trimStart().startsWith('*') ? `(${expr})` : expr;
     collect(expr, prefix, type, 0, le, leaves, max, 0);
   }
-  return leaves.map(({ name, offset, read }) => ({
+  return leaves.map(({ name, offset, read, bits }) => ({
     name,
     decode: (bytes: Uint8Array): ScalarValue => read(bytes, offset),
+    ...(bits ? { bits } : {}),
   }));
 }
 
@@ -54,7 +56,8 @@ function collect(
   if (out.length >= max || depth > 32) return;
   const scalar = scalarReader(type, le);
   if (scalar) {
-    out.push({ name, offset, read: scalar });
+    const size = sizeOf(type);
+    out.push({ name, offset, read: scalar, ...(size ? { bits: size * 8 } : {}) });
     return;
   }
   const t = peel(type);
@@ -67,6 +70,7 @@ function collect(
           name: memberName,
           offset: offset + m.offset,
           read: bitfieldReader(m.type, { bitOffset: m.bitOffset ?? 0, bitSize: m.bitSize }, le),
+          bits: m.bitSize,
         });
       } else {
         collect(memberName, memberName, m.type, offset + m.offset, le, out, max, depth + 1);

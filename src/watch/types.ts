@@ -24,6 +24,8 @@ export interface WatchColumn {
   name: string;
   /** Decodes this leaf from the bytes of the whole watch. */
   decode(bytes: Uint8Array): number | bigint | string | boolean | null;
+  /** Width in bits of a scalar leaf (8 x its byte size; a bitfield's width): where a counter wraps. */
+  bits?: number;
 }
 
 export interface Watch {

@@ -120,6 +120,9 @@ describe('heapscope record from the sim target', () => {
     expect(m.watches.map((w) => w.expr)).toEqual(['g_heap.used', 'g_heap']);
     expect(m.watches[0]!.address).toBeGreaterThanOrEqual(0x20000000);
     expect(m.targetClock?.expr).toBe('g_ticks');
+    // Each column's width from DWARF (uint32_t counters): where it wraps, so report never guesses 16 bits.
+    expect(m.watches[0]!.columnBits).toEqual([32]);
+    expect(m.watches[1]!.columnBits).toEqual(Array(m.watches[1]!.columns.length).fill(32));
   });
 });
 
