@@ -43,7 +43,11 @@ export function formatHeapReport(r: HeapReport): string {
     for (const [k, n] of buckets) row(`  ${k}..${2 * k - 1}`, `${'#'.repeat(Math.min(n, 40))} ${n}`);
     row('walk', `${w.reads} block read(s), ${w.bytesRead} bytes, ${w.attempts} attempt(s)${w.reason ? ` (${w.reason})` : ''}`);
   } else if (w) {
-    row('walk', `${w.reason ?? 'inconsistent snapshot'}: the firmware kept changing its free list; numbers above are its own counters`);
+    // Identical rejections on every attempt are not a race: say so, rather than blame the firmware.
+    const why = w.sameEachTime
+      ? 'the same on every attempt, so not a race: the memory does not match the layout heapscope expects for this allocator (a different version or configuration?)'
+      : 'the firmware kept changing its free list';
+    row('walk', `${w.reason ?? 'inconsistent snapshot'}: ${why}; numbers above are its own counters`);
   }
   for (const [role, x] of Object.entries(r.stale ?? {})) row(`stale ${role}`, `${x} (from the last mallinfo() call)`);
   for (const n of r.notes) out.push(`note: ${n}`);

@@ -154,6 +154,9 @@ export interface WalkResult {
   consistent: boolean;
   /** Why the last attempt was rejected (consistent === false), or why a retry was needed. */
   reason?: string;
+  /** Every attempt was rejected for the very same reason: the memory does not hold this allocator's
+   *  structures as heapscope expects them (a layout or detection problem), rather than a race. */
+  sameEachTime?: boolean;
   attempts: number;
   freeBlocks?: number;
   totalFree?: number;

@@ -44,6 +44,7 @@ export async function retryWalk(
   let reads = 0;
   let bytesRead = 0;
   let reason = '';
+  let sameEachTime = true;
   for (let i = 1; i <= attempts; i++) {
     const view = new MemoryView(reader, littleEndian);
     try {
@@ -51,13 +52,21 @@ export async function retryWalk(
       return { consistent: true, attempts: i, ...r, ...(reason ? { reason: `retried: ${reason}` } : {}), reads: reads + view.reads, bytesRead: bytesRead + view.bytesRead };
     } catch (e) {
       if (!(e instanceof Torn)) throw e;
+      if (reason && e.message !== reason) sameEachTime = false;
       reason = e.message;
     }
     reads += view.reads;
     bytesRead += view.bytesRead;
     if (i < attempts) await new Promise((r) => setTimeout(r, opts.retryDelayMs ?? 2 * i));
   }
-  return { consistent: false, reason: `inconsistent snapshot after ${attempts} attempts: ${reason}`, attempts, reads, bytesRead };
+  return {
+    consistent: false,
+    reason: `inconsistent snapshot after ${attempts} attempts: ${reason}`,
+    ...(attempts > 1 && sameEachTime ? { sameEachTime: true } : {}),
+    attempts,
+    reads,
+    bytesRead,
+  };
 }
 
 /** Reads the start/end pointers of a growing heap: the region for this attempt. */

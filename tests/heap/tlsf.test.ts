@@ -114,6 +114,9 @@ describe('tlsf', () => {
     const always = await walk(new FlBitmapFlipper(reader, () => flBitmapAt, 1000, true), { retryDelayMs: 0 });
     expect(always.consistent).toBe(false);
     expect(always.reason).toMatch(/inconsistent snapshot after 4 attempts: fl_bitmap bit 9 disagrees with sl_bitmap\[9\]/);
+    // The same rejection every time is flagged as such (`heap` then says "not a race", not "the firmware kept changing").
+    expect(always.sameEachTime).toBe(true);
+    expect(once.result.sameEachTime).toBeUndefined();
     expect(always.largestFree).toBeUndefined();
     expect(always.totalFree).toBeUndefined();
   });
