@@ -47,6 +47,7 @@ export class LiveSource implements DashboardSource {
   private readonly series: SeriesStore;
   private readonly running: RunningStats[];
   private readonly leak: Array<{ name: string; detector: LeakDetector; col: number }> = [];
+  private capacityFromFirst: { used: number; free: number; make(capacity: number): LeakDetector } | null = null;
   private readonly frag: FragmentationTracker | null;
   private readonly fragCols: [number, number] | null;
   private readonly numeric: Array<number | null>;
@@ -67,17 +68,20 @@ export class LiveSource implements DashboardSource {
     this.running = opts.columns.map(() => new RunningStats());
     this.numeric = opts.columns.map(() => null);
     const col = (n?: string): number => (n === undefined ? -1 : opts.columns.indexOf(n));
-    if (col(opts.roles.used) >= 0)
-      this.leak.push({
-        name: opts.roles.used!,
-        col: col(opts.roles.used),
-        detector: createLeakDetector({
-          direction: 'used',
-          capacityBytes: opts.roles.capacityBytes,
-          timeScale: opts.driftTimeScale ?? 1,
-          wrapBits: opts.columnBits?.get(opts.roles.used!) ?? 'auto',
-        }),
+    const usedDetector = (capacityBytes: number | undefined): LeakDetector =>
+      createLeakDetector({
+        direction: 'used',
+        capacityBytes,
+        timeScale: opts.driftTimeScale ?? 1,
+        wrapBits: opts.columnBits?.get(opts.roles.used!) ?? 'auto',
       });
+    if (col(opts.roles.used) >= 0) {
+      this.leak.push({ name: opts.roles.used!, col: col(opts.roles.used), detector: usedDetector(opts.roles.capacityBytes) });
+      // No capacity given but free is watched too: used + free of the first sample is the heap's size, so
+      // the used row can say when memory runs out, as `report` does.
+      if (opts.roles.capacityBytes === undefined && col(opts.roles.free) >= 0)
+        this.capacityFromFirst = { used: col(opts.roles.used), free: col(opts.roles.free), make: usedDetector };
+    }
     if (col(opts.roles.free) >= 0)
       this.leak.push({
         name: opts.roles.free!,
@@ -115,6 +119,15 @@ export class LiveSource implements DashboardSource {
     this.series.pushRow(t, row);
     // An empty cell is "not read in this row" (a column sampled at a lower rate, such as the walked
     // largest free block): skipped, not a gap. Probe outages reach the detectors as 'gap' events.
+    const cap = this.capacityFromFirst;
+    if (cap) {
+      const u = row[cap.used];
+      const f = row[cap.free];
+      if (typeof u === 'number' && typeof f === 'number' && u + f > 0) {
+        this.leak[0]!.detector = cap.make(u + f);
+        this.capacityFromFirst = null;
+      } else if (typeof u === 'number') this.capacityFromFirst = null; // used arrives alone: judge without one
+    }
     for (const l of this.leak) {
       const v = row[l.col];
       if (typeof v === 'number') l.detector.push(t, v);
