@@ -14,7 +14,14 @@ import { bracketed, contextFor, readExprs, variantElf, type AllocTruth } from '.
 
 type Extra = (reader: MemoryReader, ctx: ReturnType<typeof contextFor>) => Promise<void>;
 
-function suite(variant: string, profile: string, check: (r: HeapReport, t: AllocTruth) => void, roles?: object, extra?: [string, Extra]): void {
+function suite(
+  variant: string,
+  profile: string,
+  check: (r: HeapReport, t: AllocTruth) => void,
+  roles?: object,
+  extra?: [string, Extra],
+  inspect: { walk?: false } = {},
+): void {
   describe(variant, () => {
     const ctx = contextFor(variantElf(variant));
     let reader: MemoryReader;
@@ -27,7 +34,7 @@ function suite(variant: string, profile: string, check: (r: HeapReport, t: Alloc
     it(`is detected as ${profile} and its counters match the firmware's at a quiet moment`, async () => {
       const found = detectAllocator(ctx);
       expect(found?.profile.name).toBe(profile);
-      const { truth, result } = await bracketed(reader, ctx, 90, () => inspectHeap(reader, ctx, found!));
+      const { truth, result } = await bracketed(reader, ctx, 90, () => inspectHeap(reader, ctx, found!, inspect));
       expect(truth.used).toBeGreaterThan(0);
       check(result, truth);
       if (roles) expect(heapWatchExpressions(ctx.debug, ctx.elf)!.roles).toEqual(roles);
@@ -87,6 +94,10 @@ suite(
       expect(hasFreeRtosTasks(ctx)).toBe(false);
     },
   ],
+  // Counters only: this layout firmware keeps z_heap outside its heap memory, so the chunk walk is rejected
+  // on every attempt (4 attempts + retry delays make each look long, and a quiet moment rare under load).
+  // The chunk walk is tested on zephyr-chunks, which lays the heap out as Zephyr does (tests/heap/zephyr-chunks.test.ts).
+  { walk: false },
 );
 
 suite('layout-threadx', 'threadx-byte-pool', (r, t) => {
