@@ -64,8 +64,10 @@ export function renderDriftPane(
     if (row.verdict === 'leak') {
       const rate = row.rateBytesPerHour === null ? '-' : `${formatBytes(row.rateBytesPerHour)}/h`;
       const tte = row.timeToExhaustionHours === null ? '' : `  full in ${formatDuration(row.timeToExhaustionHours * 3600)}`;
+      const line = `  +${rate}${tte}`;
+      // How long the rise has been judged, when it fits whole (a cut "rising 4m…" says nothing).
       const since = row.risingForS ? `  rising ${formatDuration(row.risingForS)}` : '';
-      lines.push(fit(`  +${rate}${tte}${since}`, width));
+      lines.push(fit(line.length + since.length <= width ? line + since : line, width));
     } else {
       lines.push(fit(`  ${row.reason}`, width));
     }
