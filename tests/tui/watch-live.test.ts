@@ -48,6 +48,10 @@ describe('heapscope watch on a GDB server that drops', () => {
     await gdbServer(port);
     await waitFor('reconnect', () => s.capture().includes('reconnects 1'), 30_000, () => s.capture());
     expect(s.capture()).not.toContain('PROBE LOST');
+    // Some samples after the reconnect before quitting (a loaded host is slow to deliver them).
+    const count = (): number => Number(/samples (\d+)/.exec(s.capture())?.[1] ?? 0);
+    const atReconnect = count();
+    await waitFor('samples after the reconnect', () => count() >= atReconnect + 5, 20_000, () => s.capture());
     s.save('watch-reconnected');
 
     s.keys('q');
@@ -64,7 +68,7 @@ describe('heapscope watch on a GDB server that drops', () => {
     expect(kinds.indexOf('gap')).toBeGreaterThan(0);
     expect(kinds.lastIndexOf('reconnect')).toBeGreaterThan(kinds.indexOf('gap'));
     const samples = events.filter((e) => !e.event);
-    expect(samples.length).toBeGreaterThan(20);
+    expect(samples.length).toBeGreaterThanOrEqual(15); // >= 10 before the outage, >= 5 after it
     // Samples exist on both sides of the outage.
     const gapT = events.find((e) => e.event === 'gap')!.t;
     expect(samples.some((e) => e.t > gapT)).toBe(true);
