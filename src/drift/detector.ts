@@ -394,10 +394,9 @@ class StreamingLeakDetector implements LeakDetector {
     while (j >= 1) {
       const a = segs[j - 1]!;
       const b = segs[j]!;
-      const xb = x[b.from]!;
-      const jump = b.intercept + b.slope * xb - (a.intercept + a.slope * xb);
+      const jump = jumpAt(a, b, x[b.from]!);
       if (jump <= T.jumpSigmas * sigma) break;
-      jumpTimes.unshift(xb);
+      jumpTimes.unshift(x[b.from]!);
       j--;
     }
     if (jumpTimes.length >= DETECTOR_TUNING.minStairJumps) {
@@ -417,8 +416,7 @@ class StreamingLeakDetector implements LeakDetector {
     if (last >= 1 && xNow - x[segs[last]!.from]! < T.minJudgedHours) {
       const a = segs[last - 1]!;
       const b = segs[last]!;
-      const xb = x[b.from]!;
-      const jump = b.intercept + b.slope * xb - (a.intercept + a.slope * xb);
+      const jump = jumpAt(a, b, x[b.from]!);
       if (Math.abs(jump) <= T.jumpSigmas * sigma) return a.from;
     }
     return segs[last]!.from;
@@ -431,8 +429,7 @@ class StreamingLeakDetector implements LeakDetector {
     while (k > 0) {
       const a = segs[k - 1]!;
       const b = segs[k]!;
-      const xb = x[b.from]!;
-      const jump = b.intercept + b.slope * xb - (a.intercept + a.slope * xb);
+      const jump = jumpAt(a, b, x[b.from]!);
       if (Math.abs(jump) > maxJump || !(a.slope > b.slope)) break;
       k--;
     }
@@ -548,6 +545,11 @@ function stepFitsBetter(x: Float64Array, y: Float64Array, from: number, end: num
   return bestStep < ratio * sseLine;
 }
 
+/** Level jump where segment b takes over from segment a, at x = xb: b's line minus a's line extended. */
+function jumpAt(a: Segment, b: Segment, xb: number): number {
+  return b.intercept + b.slope * xb - (a.intercept + a.slope * xb);
+}
+
 /**
  * PELT also breaks a gently curving ramp (a leak that speeds up a little, 1/x shapes). A break with no
  * level jump and a similar slope on both sides (within 30 % or one minimum leak rate) is not a level
@@ -558,8 +560,7 @@ function mergeSameRegime(x: Float64Array, y: Float64Array, segs: Segment[], maxJ
   for (const s of segs) {
     const a = out[out.length - 1];
     if (a) {
-      const xb = x[s.from]!;
-      const jump = s.intercept + s.slope * xb - (a.intercept + a.slope * xb);
+      const jump = jumpAt(a, s, x[s.from]!);
       const slopeDiff = Math.abs(s.slope - a.slope);
       if (Math.abs(jump) <= maxJump && slopeDiff <= Math.max(0.3 * Math.max(Math.abs(a.slope), Math.abs(s.slope)), minRate)) {
         out[out.length - 1] = fitLine(x, y, a.from, s.to);

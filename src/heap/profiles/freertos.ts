@@ -6,6 +6,7 @@
 // zero-size marker that stays on the list. With configENABLE_HEAP_PROTECTOR links are XOR xHeapCanary.
 import { findStatic, memberAt, memberBlock, pointerSize, sizeOfType } from '../dwarf-layout.js';
 import type { AllocatorProfile, CounterPlan, CounterRole, Detection, FreeListLayout, HeapContext, Region } from '../types.js';
+import type { TypeInfo } from '../../elf/dwarf/model.js';
 
 const PF_W = 2;
 const PT_LOAD = 1;
@@ -68,36 +69,51 @@ function makeProfile(flavor: Flavor): AllocatorProfile {
       const start = findStatic(ctx, 'xStart');
       const end = findStatic(ctx, 'pxEnd');
       if (!start || start.address === null || !end || end.address === null) return null;
-      const next = memberAt(start.type, 'pxNextFreeBlock')!;
-      const size = memberAt(start.type, 'xBlockSize')!;
-      const headerBytes = sizeOfType(start.type);
-      if (headerBytes === null) return null;
-      const ps = pointerSize(ctx, next.member.type);
+      const link = blockLinkFields(ctx, start);
+      if (!link) return null;
       const heap = findStatic(ctx, 'ucHeap');
       const heapBytes = heap ? sizeOfType(heap.type) : null;
       const regions = heap && heap.address !== null && heapBytes ? [{ start: heap.address, end: heap.address + heapBytes }] : ramRegions(ctx);
       const canary = findStatic(ctx, 'xHeapCanary');
-      const stamps = [memberBlock(ctx, 'xNumberOfSuccessfulAllocations'), memberBlock(ctx, 'xNumberOfSuccessfulFrees')].filter((b) => b !== null);
-      const freeTotal = memberBlock(ctx, 'xFreeBytesRemaining');
       return {
-        headAddress: start.address + next.offset,
-        pointerSize: ps,
-        littleEndian: ctx.elf.littleEndian,
-        nextOffset: next.offset,
-        sizeOffset: size.offset,
-        sizeBytes: size.size,
-        headerBytes,
-        allocatedBit: 2 ** (8 * size.size - 1),
+        ...link,
         regions,
-        alignment: ps,
         addressOrdered: true,
         endPointerAddress: end.address,
         zeroSizeMarkers: !isHeap4,
         ...(canary && canary.address !== null ? { xorKeyAddress: canary.address } : {}),
-        stamps,
-        ...(freeTotal ? { freeTotal, freeTotalCountsHeaders: true } : {}),
       };
     },
+  };
+}
+
+/**
+ * What heap_2, heap_4 and heap_5 share: the free list is BlockLink_t nodes from the static xStart (the top bit
+ * of xBlockSize marks a block allocated), and the kernel's allocation/free counts stamp a snapshot.
+ */
+function blockLinkFields(
+  ctx: HeapContext,
+  start: { address: number | null; type: TypeInfo },
+): Omit<FreeListLayout, 'regions' | 'addressOrdered'> | null {
+  const next = memberAt(start.type, 'pxNextFreeBlock');
+  const size = memberAt(start.type, 'xBlockSize');
+  const headerBytes = sizeOfType(start.type);
+  if (start.address === null || !next || !size || headerBytes === null) return null;
+  const ps = pointerSize(ctx, next.member.type);
+  const stamps = [memberBlock(ctx, 'xNumberOfSuccessfulAllocations'), memberBlock(ctx, 'xNumberOfSuccessfulFrees')].filter((b) => b !== null);
+  const freeTotal = memberBlock(ctx, 'xFreeBytesRemaining');
+  return {
+    headAddress: start.address + next.offset,
+    pointerSize: ps,
+    littleEndian: ctx.elf.littleEndian,
+    nextOffset: next.offset,
+    sizeOffset: size.offset,
+    sizeBytes: size.size,
+    headerBytes,
+    allocatedBit: 2 ** (8 * size.size - 1),
+    alignment: ps,
+    stamps,
+    ...(freeTotal ? { freeTotal, freeTotalCountsHeaders: true } : {}),
   };
 }
 
@@ -127,27 +143,13 @@ export const freertosHeap2Profile: AllocatorProfile = {
     const heap = findStatic(ctx, 'ucHeap');
     const heapBytes = heap ? sizeOfType(heap.type) : null;
     if (!start || start.address === null || !end || end.address === null || !heap || heap.address === null || !heapBytes) return null;
-    const next = memberAt(start.type, 'pxNextFreeBlock')!;
-    const size = memberAt(start.type, 'xBlockSize')!;
-    const headerBytes = sizeOfType(start.type)!;
-    const ps = pointerSize(ctx, next.member.type);
-    const stamps = [memberBlock(ctx, 'xNumberOfSuccessfulAllocations'), memberBlock(ctx, 'xNumberOfSuccessfulFrees')].filter((b) => b !== null);
-    const freeTotal = memberBlock(ctx, 'xFreeBytesRemaining');
+    const link = blockLinkFields(ctx, start);
+    if (!link) return null;
     return {
-      headAddress: start.address + next.offset,
-      pointerSize: ps,
-      littleEndian: ctx.elf.littleEndian,
-      nextOffset: next.offset,
-      sizeOffset: size.offset,
-      sizeBytes: size.size,
-      headerBytes,
-      allocatedBit: 2 ** (8 * size.size - 1),
+      ...link,
       regions: [{ start: heap.address, end: heap.address + heapBytes }],
-      alignment: ps,
       addressOrdered: false,
       endAddress: end.address,
-      stamps,
-      ...(freeTotal ? { freeTotal, freeTotalCountsHeaders: true } : {}),
     };
   },
 };
